@@ -8,7 +8,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: help restore build run test test-dotnet test-harness conformance clean
+.PHONY: help restore build test test-dotnet test-harness conformance clean
+
+# Each area keeps its own targets (orders service, harness, benchmarks) in mk/.
+-include mk/*.mk
 
 help:
 	@echo "make run          run the orders service on PORT=$(PORT) (starts a project-local PostgreSQL)"
@@ -33,9 +36,6 @@ test-harness:
 
 conformance: build
 	$(DOTNET) Orders.Conformance/bin/$(CONFIG)/net10.0/Orders.Conformance.dll --port $(PORT) $(ARGS)
-
-run: build
-	$(DOTNET) Orders.Api/bin/$(CONFIG)/net10.0/Orders.Api.dll
 
 clean:
 	$(DOTNET) clean orders.sln
