@@ -17,6 +17,9 @@ internal static class WebSocketTransport
         var probe = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         if (probe.MessageType == WebSocketMessageType.Close) return WebSocketMessage.Closed;
 
+        // A zero-byte read consumes an empty frame whole (e.g. an empty binary attachment).
+        if (probe.EndOfMessage) return new WebSocketMessage(probe.MessageType == WebSocketMessageType.Binary, null, 0, WebSocketReceiveOutcome.Message);
+
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         var length = 0;
         try

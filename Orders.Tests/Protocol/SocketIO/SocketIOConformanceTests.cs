@@ -145,6 +145,19 @@ public sealed class SocketIOConformanceTests
     }
 
     [Test]
+    public async Task Empty_binary_attachment_is_a_message_of_its_own()
+    {
+        using var ws = await ConnectAsync();
+        await ws.SendTextAsync("452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+        await ws.SendBinaryAsync([]);
+        await ws.SendBinaryAsync([7]);
+        using var _ = new AssertionScope();
+        (await ws.ReceiveTextAsync()).Should().StartWith("452-[\"message-back\"");
+        (await ws.ReceiveMessageAsync()).Data.Should().BeEmpty();
+        (await ws.ReceiveMessageAsync()).Data.Should().Equal(7);
+    }
+
+    [Test]
     public async Task Event_with_ack_is_acknowledged_with_the_same_arguments()
     {
         using var ws = await ConnectAsync();
