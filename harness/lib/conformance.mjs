@@ -1,5 +1,7 @@
 // The Socket.IO/Engine.IO conformance host of Orders.Conformance (contract: notes/protocol-contract.md).
-import { startDotnet, stopProcess } from './process.mjs';
+import { after, before } from 'node:test';
+import { closeAllSockets } from './client.mjs';
+import { startDotnet, startServer, stopProcess } from './process.mjs';
 import { sleep } from './events.mjs';
 
 export const CONFORMANCE_DLL = process.env.CONFORMANCE_DLL ?? 'Orders.Conformance/bin/Release/net10.0/Orders.Conformance.dll';
@@ -14,6 +16,13 @@ export function startConformanceHost({ port = 0, pingInterval, pingTimeout, conn
   if (pingTimeout !== undefined) args.push('--ping-timeout', String(pingTimeout));
   if (connectTimeout !== undefined) args.push('--connect-timeout', String(connectTimeout));
   if (maxPayload !== undefined) args.push('--max-payload', String(maxPayload));
+  // CONFORMANCE_CMD (e.g. "node /path/to/reference-host.mjs") runs the same tests against another implementation
+  // of the contract, which tells a wrong test from a wrong server.
+  const override = process.env.CONFORMANCE_CMD?.trim();
+  if (override) {
+    const [command, ...rest] = override.split(/\s+/);
+    return startServer({ command, args: [...rest, ...args], name: 'conformance host (CONFORMANCE_CMD)', timeoutMs });
+  }
   return startDotnet({ dll: CONFORMANCE_DLL, args, name: 'Orders.Conformance', timeoutMs });
 }
 
@@ -35,4 +44,18 @@ export async function restartOnSamePort(host, { signal = 'SIGTERM', beforeStart 
     }
   }
   throw lastError;
+}
+
+/**
+ * node:test fixture: starts one conformance host for the calling test file (before) and stops it and closes every
+ * client socket (after, which node:test runs even when tests fail). Returns { host, url } filled in by `before`.
+ */
+export function useConformanceHost(options = {}) {
+  const ctx = { host: undefined, get url() { return ctx.host.url; } };
+  before(async () => { ctx.host = await startConformanceHost(options); });
+  after(async () => {
+    closeAllSockets();
+    await ctx.host?.stop();
+  });
+  return ctx;
 }

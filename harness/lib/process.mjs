@@ -22,13 +22,18 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  * Rejects (after killing the process) on timeout or early exit, including the process's last output lines.
  * The returned handle has { url, port, pid, output(), stop() }.
  */
-export async function startDotnet({ dll, args = [], env = {}, cwd = repoRoot, readyLine = /^READY (http\S+)/,
-  readyUrl, baseUrl, timeoutMs = 30000, name = path.basename(dll ?? 'server') } = {}) {
+export function startDotnet({ dll, args = [], name = path.basename(dll ?? 'server'), ...options } = {}) {
   const dllPath = path.resolve(repoRoot, dll);
   if (!existsSync(dllPath)) {
-    throw new Error(`${name}: ${path.relative(repoRoot, dllPath)} does not exist; build it first (make build)`);
+    return Promise.reject(new Error(`${name}: ${path.relative(repoRoot, dllPath)} does not exist; build it first (make build)`));
   }
-  const child = spawn(process.env.DOTNET ?? 'dotnet', [dllPath, ...args], {
+  return startServer({ command: process.env.DOTNET ?? 'dotnet', args: [dllPath, ...args], name, ...options });
+}
+
+/** Like startDotnet for any command (e.g. a Node reference server): `command` and `args` are spawned as is. */
+export async function startServer({ command, args = [], env = {}, cwd = repoRoot, readyLine = /^READY (http\S+)/,
+  readyUrl, baseUrl, timeoutMs = 30000, name = path.basename(command) } = {}) {
+  const child = spawn(command, args, {
     cwd,
     env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
