@@ -114,6 +114,32 @@ test('a polling session that never pongs is closed after pingInterval + pingTime
   assert.deepEqual(JSON.parse(res.text), { code: 1, message: 'Session ID unknown' });
 });
 
+test('a second concurrent GET on one session is refused and closes the session', async () => {
+  const { sid } = await handshake();
+  const first = http(`/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+  await new Promise((r) => setTimeout(r, 50));
+  const second = await http(`/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+  assert.equal(second.status, 400, `overlapping GET answered ${second.status}: ${second.text}`);
+  await first;
+  const after = await http(`/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+  assert.equal(after.status, 400, `the session should be closed, but a GET answered ${after.status}: ${after.text}`);
+  assert.deepEqual(JSON.parse(after.text), { code: 1, message: 'Session ID unknown' });
+});
+
+test('Socket.IO: a connection that joins no namespace is closed after connectTimeout (1000 ms)', async () => {
+  const { sid } = await handshake('/socket.io/');
+  const started = Date.now();
+  let res;
+  do {
+    res = await http(`/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+    if (res.status === 200 && res.text.split(SEP).includes('2')) await post('/socket.io/', sid, '3');
+  } while (res.status === 200 && Date.now() - started < 3000);
+  const elapsed = Date.now() - started;
+  assert.equal(res.status, 400, 'the session should have been closed within 3 s');
+  assert.deepEqual(JSON.parse(res.text), { code: 1, message: 'Session ID unknown' });
+  assert.ok(elapsed >= 900, `closed after ${elapsed} ms, before connectTimeout`);
+});
+
 test('CORS: the handshake grants the requesting origin and preflight is answered', async () => {
   const origin = 'http://localhost:3006';
   const res = await http('/engine.io/?EIO=4&transport=polling', { headers: { origin } });
