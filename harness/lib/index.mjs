@@ -6,3 +6,5 @@ export * from './api.mjs';
 export * from './process.mjs';
 export * from './conformance.mjs';
 export * from './toasts.mjs';
+export * from './orders.mjs';
+export * from './flow.mjs';
