@@ -1,4 +1,6 @@
 // Helpers for QA scripts against the orders service (issue 3): where it is, starting it, awaiting order events.
+import { after, before } from 'node:test';
+import { closeAllSockets } from './client.mjs';
 import { startDotnet } from './process.mjs';
 import { DEFAULT_TIMEOUT_MS, EventTimeoutError } from './events.mjs';
 import { ORDER_EVENTS } from './toasts.mjs';
@@ -72,4 +74,32 @@ export function orderEventLog(socket, { onEvent } = {}) {
     },
     stop() { socket.offAny(listener); },
   };
+}
+
+/**
+ * node:test fixture for the orders tests: with ORDERS_API_START=1 it starts Orders.Api from the build output on
+ * ORDERS_API_PORT (default 3004) and stops it afterwards; otherwise it checks that ORDERS_API_URL answers.
+ * Returns { url, host } (host only when started here, e.g. for restart tests).
+ */
+export function useOrdersService() {
+  const ctx = { url: ordersApiUrl(), host: undefined };
+  before(async () => {
+    if (process.env.ORDERS_API_START === '1') {
+      ctx.host = await startOrdersApi({ port: Number(process.env.ORDERS_API_PORT ?? 3004) });
+      ctx.url = ctx.host.url;
+    } else {
+      await assertServiceUp(ctx.url);
+    }
+  });
+  after(async () => {
+    closeAllSockets();
+    await ctx.host?.stop();
+  });
+  return ctx;
+}
+
+/** Stops a service started by startOrdersApi and starts it again on the same port (a restart as clients see it). */
+export async function restartOrdersApi(host, options = {}) {
+  await host.stop();
+  return startOrdersApi({ port: host.port, ...options });
 }
