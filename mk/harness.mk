@@ -20,3 +20,19 @@ flow: harness-deps
 
 test-orders: harness-deps
 	cd harness && ORDERS_API_URL=$${ORDERS_API_URL:-$(FLOW_API)} npm run test:orders
+
+# Browser test of harness/web (React page reproducing the seed's useOrderSocket) in Debian's Chromium through
+# playwright-core. Needs a running orders service (ORDERS_API_URL, default FLOW_API) whose FRONTEND_URL allows
+# http://localhost:3006; screenshots go to harness/artifacts/ (ignored).
+.PHONY: e2e harness-web-deps chromium
+
+harness/web/node_modules/.package-lock.json: harness/web/package-lock.json
+	cd harness/web && npm ci --no-audit --no-fund
+
+harness-web-deps: harness/web/node_modules/.package-lock.json
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+e2e: harness-deps harness-web-deps chromium
+	cd harness/web && npm run build && ORDERS_API_URL=$${ORDERS_API_URL:-$(FLOW_API)} npm run e2e
