@@ -22,6 +22,11 @@ export function mintToken({ sub, role, secret = process.env.ACCESS_TOKEN_SECRET,
   const payload = { sub, iat: now, nbf: Math.min(now, now + expiresInSeconds), exp: now + expiresInSeconds, ...claims };
   if (issuer) payload.iss = issuer;
   if (role) payload.role = role;
+  return signJwt(payload, secret);
+}
+
+/** Signs `payload` as a compact HS256 JWT (header {"alg":"HS256","typ":"JWT"}). */
+export function signJwt(payload, secret) {
   const unsigned = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(payload)}`;
   const signature = createHmac('sha256', secret).update(unsigned).digest('base64url');
   return `${unsigned}.${signature}`;

@@ -1,7 +1,7 @@
 // Rooms through the host's `join` / `to-room` handlers, with two clients on different transports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectSocket, emitWithAckArgs, expectNoEvent, useConformanceHost, waitForEvent } from '../../lib/index.mjs';
+import { collect, connectSocket, emitWithAckArgs, expectNoEvent, useConformanceHost, waitForEvent } from '../../lib/index.mjs';
 
 const host = useConformanceHost();
 
@@ -9,6 +9,7 @@ test('to-room reaches the sockets that joined the room and nobody else (websocke
   const alice = await connectSocket(host.url, { transports: ['websocket'] });
   const bob = await connectSocket(host.url, { transports: ['polling'] });
   const room = `room-${Date.now()}`;
+  const bobSaw = collect(bob);
 
   assert.deepEqual(await emitWithAckArgs(alice, 'join', [room]), [true]);
 
@@ -29,6 +30,9 @@ test('to-room reaches the sockets that joined the room and nobody else (websocke
   assert.deepEqual(Buffer.from(a2), Buffer.from([4]), 'websocket member got wrong bytes');
   assert.deepEqual(Buffer.from(b2), Buffer.from([4]), 'polling member got wrong bytes');
 
+  // Everything bob received: only the emit made after he joined.
+  assert.deepEqual(bobSaw.of('room-msg').map((e) => e.args[0]), ['to both']);
+  bobSaw.stop();
   alice.close();
   bob.close();
 });
