@@ -23,6 +23,24 @@ for (const transport of ['websocket', 'polling']) {
       socket.close();
     });
 
+    test('events and acks without arguments', async () => {
+      const socket = await connect();
+      const back = waitForEvent(socket, 'message-back');
+      socket.emit('message');
+      assert.deepEqual(await back, []);
+      assert.deepEqual(await emitWithAckArgs(socket, 'message-with-ack', []), []);
+      socket.close();
+    });
+
+    test('non-ASCII event names travel both ways (call-me-back with "événement ✅ 事件")', async () => {
+      const socket = await connect();
+      const got = waitForEvent(socket, 'événement ✅ 事件');
+      socket.on('événement ✅ 事件', (...args) => args.pop()());
+      socket.emit('call-me-back', 'événement ✅ 事件', 'ünï');
+      assert.deepEqual((await got).slice(0, 1), ['ünï']);
+      socket.close();
+    });
+
     test('client-to-server ack returns every argument (message-with-ack)', async () => {
       const socket = await connect();
       const args = [1, '2', { 3: [4, { five: 5 }] }];

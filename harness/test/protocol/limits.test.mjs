@@ -1,7 +1,7 @@
 // maxPayload (maxHttpBufferSize) on both transports, with a host started at --max-payload 10000.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectSocket, emitWithAckArgs, useConformanceHost, waitForEvent } from '../../lib/index.mjs';
+import { connectSocket, emitWithAckArgs, sleep, useConformanceHost, waitForEvent } from '../../lib/index.mjs';
 
 const MAX = 10000;
 const host = useConformanceHost({ maxPayload: MAX });
@@ -47,4 +47,35 @@ test('a message just under maxPayload is accepted on both transports', async () 
     assert.equal(echoed.length, text.length, transport);
     socket.close();
   }
+});
+
+test('maxPayload counts bytes: a websocket message under the limit in characters but over it in UTF-8 bytes disconnects', async () => {
+  const socket = await connectSocket(host.url, { transports: ['websocket'] });
+  const disconnected = waitForEvent(socket, 'disconnect');
+  socket.emit('message', '日'.repeat(4000)); // 4000 UTF-16 units, 12000 UTF-8 bytes
+  const [reason] = await disconnected;
+  assert.ok(['transport close', 'transport error'].includes(reason), `reason ${reason}`);
+});
+
+test('a polling burst larger than maxPayload in total is accepted (the client splits it into several POSTs)', async () => {
+  const socket = await connectSocket(host.url, { transports: ['polling'] });
+  const received = [];
+  socket.on('message-back', (i) => received.push(i));
+  for (let i = 0; i < 40; i++) socket.emit('message', i, 'é'.repeat(300)); // 40 × ~620 bytes ≈ 25 kB
+  const deadline = Date.now() + 5000;
+  while (received.length < 40 && Date.now() < deadline) await sleep(20);
+  assert.deepEqual(received, Array.from({ length: 40 }, (_, i) => i));
+  assert.equal(socket.connected, true);
+  socket.close();
+});
+
+test('polling requests for a session that upgraded to websocket are refused with 400', async () => {
+  const socket = await connectSocket(host.url);
+  if (socket.io.engine.transport.name !== 'websocket') await waitForEvent(socket.io.engine, 'upgrade');
+  const res = await fetch(`${host.url}/socket.io/?EIO=4&transport=polling&sid=${socket.io.engine.id}`, { signal: AbortSignal.timeout(5000) });
+  const body = await res.text();
+  assert.equal(res.status, 400, `GET after upgrade answered ${res.status}: ${body.slice(0, 80)}`);
+  assert.deepEqual(JSON.parse(body), { code: 3, message: 'Bad request' });
+  assert.equal(socket.connected, true, 'the refused poll must not hurt the websocket session');
+  socket.close();
 });
