@@ -21,7 +21,8 @@ export function startConformanceHost({ port = 0, pingInterval, pingTimeout, conn
   const override = process.env.CONFORMANCE_CMD?.trim();
   if (override) {
     const [command, ...rest] = override.split(/\s+/);
-    return startServer({ command, args: [...rest, ...args], name: 'conformance host (CONFORMANCE_CMD)', timeoutMs });
+    // Relative paths in the command are meant from where the tests run (harness/ under npm test).
+    return startServer({ command, args: [...rest, ...args], cwd: process.cwd(), name: 'conformance host (CONFORMANCE_CMD)', timeoutMs });
   }
   return startDotnet({ dll: CONFORMANCE_DLL, args, name: 'Orders.Conformance', timeoutMs });
 }
