@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { connectSocket, emitWithAckArgs, sleep, useConformanceHost, waitForEvent } from '../../lib/index.mjs';
 
 const MAX = 10000;
-const host = useConformanceHost({ maxPayload: MAX });
+const host = useConformanceHost({ maxPayload: MAX, pingInterval: 2000, pingTimeout: 5000 });
 
 test('the handshake advertises the configured maxPayload', async () => {
   const res = await fetch(`${host.url}/engine.io/?EIO=4&transport=polling`, { signal: AbortSignal.timeout(5000) });
