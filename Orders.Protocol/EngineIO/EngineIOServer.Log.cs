@@ -12,7 +12,7 @@ internal sealed partial class EngineIOServer
         public static partial void SendQueueFull(ILogger logger, string sid, string transport, int capacity);
 
         [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {Sid} opened over {Transport} from {RemoteAddress}")]
-        public static partial void SessionOpened(ILogger logger, string sid, string transport, string? remoteAddress);
+        public static partial void SessionOpened(ILogger logger, string sid, string transport, System.Net.IPAddress? remoteAddress);
 
         [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {Sid} upgraded to websocket")]
         public static partial void Upgraded(ILogger logger, string sid);

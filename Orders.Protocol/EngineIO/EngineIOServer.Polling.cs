@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Orders.Protocol.Buffers;
 using Orders.Protocol.EngineIO.Transports;
 
 namespace Orders.Protocol.EngineIO;
@@ -35,7 +36,7 @@ internal sealed partial class EngineIOServer
         }
 
         var frames = session.EndPoll(out var finished);
-        var writer = new ArrayBufferWriter<byte>(256);
+        using var writer = new PooledByteBufferWriter(256);
         PollingTransport.WritePayload(writer, frames);
         context.Response.ContentType = PollingTransport.ContentType;
         context.Response.ContentLength = writer.WrittenCount;

@@ -160,7 +160,7 @@ internal sealed partial class EngineIOServer : IDisposable
         _sessions[session.Id] = session;
         if (_stopping.IsCancellationRequested) session.Terminate(EngineCloseReason.ServerShuttingDown);
         _metrics.SessionOpened(transport.ToName());
-        Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress?.ToString());
+        Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress);
         return session;
     }
 
@@ -253,7 +253,8 @@ internal sealed partial class EngineIOServer : IDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Now;
-                foreach (var session in _sessions.Values)
+                // Enumerating the map itself takes no lock and copies nothing (.Values would, every tick).
+                foreach (var (_, session) in _sessions)
                 {
                     session.OnHeartbeat(now);
                 }
@@ -270,7 +271,7 @@ internal sealed partial class EngineIOServer : IDisposable
     {
         // Not disposed: transports still observe the token while they unwind.
         _stopping.Cancel();
-        foreach (var session in _sessions.Values) session.Terminate(EngineCloseReason.ServerShuttingDown);
+        foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
     }
 
     // ----- HTTP helpers -----

@@ -30,7 +30,7 @@ public sealed class BroadcastOperator
     public int Emit(string eventName, params object?[] args)
     {
         var packet = SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions);
-        var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketsCollection, out var recipients);
+        var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketMap, out var recipients);
         var delivered = 0;
         try
         {
@@ -52,7 +52,7 @@ public sealed class BroadcastOperator
     /// <summary>Disconnects every target socket.</summary>
     public void DisconnectSockets(bool close = false)
     {
-        var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketsCollection, out var recipients);
+        var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketMap, out var recipients);
         try
         {
             for (var i = 0; i < count; i++) recipients[i].Disconnect(close);

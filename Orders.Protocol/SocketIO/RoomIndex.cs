@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -58,47 +59,67 @@ internal sealed class RoomIndex
 
     /// <summary>
     /// Copies the recipients into a pooled array (returned by the caller): members of any of <paramref name="rooms"/>
-    /// (every socket when empty), minus members of any of <paramref name="except"/>.
+    /// (every socket of <paramref name="all"/> when empty), minus members of any of <paramref name="except"/>.
+    /// Only a union of several rooms builds a set; every other case copies straight into the array.
     /// </summary>
-    public int Snapshot(IReadOnlyList<string> rooms, IReadOnlyList<string> except, ICollection<Socket> all, out Socket[] recipients)
+    public int Snapshot(IReadOnlyList<string> rooms, IReadOnlyList<string> except, ConcurrentDictionary<Socket, byte> all, out Socket[] recipients)
     {
+        HashSet<Socket>? excluded = null;
+        var count = 0;
+        recipients = [];
         lock (_gate)
         {
-            if (rooms.Count == 1 && except.Count == 0)
-            {
-                if (!_rooms.TryGetValue(rooms[0], out var members))
-                {
-                    recipients = [];
-                    return 0;
-                }
-
-                recipients = ArrayPool<Socket>.Shared.Rent(members.Count);
-                members.CopyTo(recipients);
-                return members.Count;
-            }
-
-            var set = new HashSet<Socket>();
-            if (rooms.Count == 0)
-            {
-                set.UnionWith(all);
-            }
-            else
-            {
-                foreach (var room in rooms)
-                {
-                    if (_rooms.TryGetValue(room, out var members)) set.UnionWith(members);
-                }
-            }
-
             foreach (var room in except)
             {
-                if (_rooms.TryGetValue(room, out var members)) set.ExceptWith(members);
+                if (_rooms.TryGetValue(room, out var members)) (excluded ??= []).UnionWith(members);
             }
 
-            recipients = ArrayPool<Socket>.Shared.Rent(Math.Max(set.Count, 1));
-            set.CopyTo(recipients);
-            return set.Count;
+            if (rooms.Count == 1)
+            {
+                if (_rooms.TryGetValue(rooms[0], out var members))
+                {
+                    recipients = ArrayPool<Socket>.Shared.Rent(members.Count);
+                    foreach (var socket in members)
+                    {
+                        if (excluded is null || !excluded.Contains(socket)) recipients[count++] = socket;
+                    }
+                }
+
+                return count;
+            }
+
+            if (rooms.Count > 1)
+            {
+                var union = new HashSet<Socket>();
+                foreach (var room in rooms)
+                {
+                    if (_rooms.TryGetValue(room, out var members)) union.UnionWith(members);
+                }
+
+                if (excluded is not null) union.ExceptWith(excluded);
+                recipients = ArrayPool<Socket>.Shared.Rent(Math.Max(union.Count, 1));
+                union.CopyTo(recipients);
+                return union.Count;
+            }
         }
+
+        // Everyone: enumerating the concurrent map takes no lock and copies nothing but the references we keep.
+        recipients = ArrayPool<Socket>.Shared.Rent(Math.Max(all.Count, 16));
+        foreach (var (socket, _) in all)
+        {
+            if (excluded is not null && excluded.Contains(socket)) continue;
+            if (count == recipients.Length)
+            {
+                var bigger = ArrayPool<Socket>.Shared.Rent(count * 2);
+                recipients.AsSpan(0, count).CopyTo(bigger);
+                ArrayPool<Socket>.Shared.Return(recipients, clearArray: true);
+                recipients = bigger;
+            }
+
+            recipients[count++] = socket;
+        }
+
+        return count;
     }
 
     private void RemoveLocked(Socket socket, string room)

@@ -32,7 +32,7 @@ public sealed class SocketIONamespace
 
     internal RoomIndex Rooms { get; } = new();
 
-    internal ICollection<Socket> SocketsCollection => _sockets.Keys;
+    internal ConcurrentDictionary<Socket, byte> SocketMap => _sockets;
 
     /// <summary>Adds connection middleware, run in order before a socket connects (socket.io's <c>use</c>).</summary>
     public SocketIONamespace Use(Func<Socket, ValueTask<ConnectResult>> middleware)

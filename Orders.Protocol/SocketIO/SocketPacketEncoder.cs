@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections;
 using System.Text;
 using System.Text.Json;
+using Orders.Protocol.Buffers;
 using Orders.Protocol.EngineIO;
 
 namespace Orders.Protocol.SocketIO;
@@ -43,17 +44,12 @@ internal static class SocketPacketEncoder
         return Control(SocketPacketType.ConnectError, ns, body.WrittenSpan);
     }
 
-    private static EncodedPacket Control(SocketPacketType type, string ns, ReadOnlySpan<byte> json)
-    {
-        var buffer = new ArrayBufferWriter<byte>(16 + json.Length);
-        WriteHeader(buffer, type, ns, -1, 0);
-        buffer.Write(json);
-        return new EncodedPacket([OutgoingFrame.Text(buffer.WrittenSpan.ToArray())]);
-    }
+    private static EncodedPacket Control(SocketPacketType type, string ns, ReadOnlySpan<byte> json) =>
+        new([OutgoingFrame.Text(Frame(type, ns, -1, 0, json))]);
 
     private static EncodedPacket Encode(SocketPacketType type, string ns, long ackId, string? eventName, ReadOnlySpan<object?> args, JsonSerializerOptions options)
     {
-        var payload = new ArrayBufferWriter<byte>(256);
+        using var payload = new PooledByteBufferWriter(512);
         List<ReadOnlyMemory<byte>>? attachments = null;
         using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
         {
@@ -66,39 +62,56 @@ internal static class SocketPacketEncoder
         var count = attachments?.Count ?? 0;
         if (count > 0) type = type == SocketPacketType.Event ? SocketPacketType.BinaryEvent : SocketPacketType.BinaryAck;
 
-        var text = new ArrayBufferWriter<byte>(payload.WrittenCount + 32);
-        WriteHeader(text, type, ns, ackId, count);
-        text.Write(payload.WrittenSpan);
-
         var frames = new OutgoingFrame[1 + count];
-        frames[0] = OutgoingFrame.Text(text.WrittenSpan.ToArray());
+        frames[0] = OutgoingFrame.Text(Frame(type, ns, ackId, count, payload.WrittenSpan));
         for (var i = 0; i < count; i++) frames[i + 1] = OutgoingFrame.Binary(attachments![i]);
         return new EncodedPacket(frames);
     }
 
-    private static void WriteHeader(ArrayBufferWriter<byte> buffer, SocketPacketType type, string ns, long ackId, int attachments)
+    /// <summary>The whole text frame in one exact-size array: <c>4</c>, type, attachments, namespace, ack id, JSON.</summary>
+    private static byte[] Frame(SocketPacketType type, string ns, long ackId, int attachments, ReadOnlySpan<byte> json)
     {
-        Span<byte> digits = stackalloc byte[20];
-        buffer.Write([EnginePacketType.Message, (byte)('0' + (byte)type)]);
+        var nsLength = ns == "/" ? 0 : Encoding.UTF8.GetByteCount(ns) + 1;
+        var attachmentsLength = attachments > 0 ? CountDigits(attachments) + 1 : 0;
+        var ackLength = ackId >= 0 ? CountDigits(ackId) : 0;
+        var frame = new byte[2 + attachmentsLength + nsLength + ackLength + json.Length];
+        var span = frame.AsSpan();
+        span[0] = EnginePacketType.Message;
+        span[1] = (byte)('0' + (byte)type);
+        var at = 2;
         if (attachments > 0)
         {
-            attachments.TryFormat(digits, out var n);
-            buffer.Write(digits[..n]);
-            buffer.Write("-"u8);
+            attachments.TryFormat(span[at..], out var n);
+            at += n;
+            span[at++] = (byte)'-';
         }
 
-        if (ns != "/")
+        if (nsLength > 0)
         {
-            var nsBytes = Encoding.UTF8.GetBytes(ns);
-            buffer.Write(nsBytes);
-            buffer.Write(","u8);
+            at += Encoding.UTF8.GetBytes(ns, span[at..]);
+            span[at++] = (byte)',';
         }
 
         if (ackId >= 0)
         {
-            ackId.TryFormat(digits, out var n);
-            buffer.Write(digits[..n]);
+            ackId.TryFormat(span[at..], out var n);
+            at += n;
         }
+
+        json.CopyTo(span[at..]);
+        return frame;
+    }
+
+    private static int CountDigits(long value)
+    {
+        var digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? value, ref List<ReadOnlyMemory<byte>>? attachments, JsonSerializerOptions options)

@@ -44,6 +44,14 @@ public sealed class SocketPacketEncoderTests
     }
 
     [Test]
+    public void Multi_digit_attachment_counts_and_ack_ids_are_written_in_full()
+    {
+        var args = Enumerable.Range(0, 12).Select(i => (object?)new byte[] { (byte)i }).ToArray();
+        var text = Text(SocketPacketEncoder.Event("/ns", "many", args, 1_000_000_000_000, Json));
+        text.Should().StartWith("4512-/ns,1000000000000[\"many\",{\"_placeholder\":true,\"num\":0}");
+    }
+
+    [Test]
     public void Binary_ack_uses_type_six()
     {
         Text(SocketPacketEncoder.Ack("/", 7, [new byte[] { 9 }], Json)).Should().Be("461-7[{\"_placeholder\":true,\"num\":0}]");
