@@ -1,0 +1,9 @@
+namespace Orders.Realtime.Rooms;
+
+/// <summary>Room names: one per user, and one that sees every order event.</summary>
+internal static class OrderRooms
+{
+    public const string Admins = "admins";
+
+    public static string ForUser(string userId) => "user:" + userId;
+}
