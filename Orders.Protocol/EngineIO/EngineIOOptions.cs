@@ -1,0 +1,53 @@
+namespace Orders.Protocol.EngineIO;
+
+/// <summary>
+/// Engine.IO transport settings. Defaults are the ones the Node <c>engine.io</c> server ships with, so a
+/// stock <c>socket.io-client</c> behaves exactly as it does against Node.
+/// </summary>
+public class EngineIOOptions
+{
+    /// <summary>How often the server sends a ping. Default 25 s (socket.io <c>pingInterval</c>).</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromMilliseconds(25_000);
+
+    /// <summary>How long the server waits for the pong before closing the session. Default 20 s (<c>pingTimeout</c>).</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromMilliseconds(20_000);
+
+    /// <summary>Largest accepted POST body or WebSocket message, in bytes. Default 1,000,000 (<c>maxHttpBufferSize</c>).</summary>
+    public long MaxHttpBufferSize { get; set; } = 1_000_000;
+
+    /// <summary>Whether a polling session may upgrade to WebSocket. Default true (<c>allowUpgrades</c>).</summary>
+    public bool AllowUpgrades { get; set; } = true;
+
+    /// <summary>How long an upgrade may stay between probe and completion before it is abandoned. Default 10 s (<c>upgradeTimeout</c>).</summary>
+    public TimeSpan UpgradeTimeout { get; set; } = TimeSpan.FromMilliseconds(10_000);
+
+    /// <summary>Transports accepted, among <c>polling</c> and <c>websocket</c>. Default both.</summary>
+    public IList<string> Transports { get; set; } = ["polling", "websocket"];
+
+    /// <summary>
+    /// Origins granted CORS on the Engine.IO endpoint, with credentials. Empty (the default) leaves CORS to the
+    /// application's own middleware; <c>*</c> grants any origin without credentials.
+    /// </summary>
+    public IList<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>
+    /// Packets that may wait in one session's outgoing queue. A client that stops reading is disconnected with
+    /// the reason <c>send queue full</c> once it is reached, so one slow reader never holds memory or delays
+    /// anybody else. Default 1024 (socket.io has no such bound).
+    /// </summary>
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (PingInterval <= TimeSpan.Zero) yield return "PingInterval must be positive.";
+        if (PingTimeout <= TimeSpan.Zero) yield return "PingTimeout must be positive.";
+        if (MaxHttpBufferSize < 64) yield return "MaxHttpBufferSize must be at least 64 bytes.";
+        if (UpgradeTimeout <= TimeSpan.Zero) yield return "UpgradeTimeout must be positive.";
+        if (SendQueueCapacity < 1) yield return "SendQueueCapacity must be at least 1.";
+        if (Transports.Count == 0) yield return "At least one transport must be enabled.";
+        foreach (var t in Transports)
+        {
+            if (t is not ("polling" or "websocket")) yield return $"Unknown transport '{t}'.";
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orders.Protocol.EngineIO;
+
+internal sealed partial class EngineIOServer
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {Sid} opened over {Transport} from {RemoteAddress}")]
+        public static partial void SessionOpened(ILogger logger, string sid, string transport, string? remoteAddress);
+
+        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {Sid} upgraded to websocket")]
+        public static partial void Upgraded(ILogger logger, string sid);
+
+        [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {Sid} closed over {Transport}: {Reason}")]
+        public static partial void SessionClosed(ILogger logger, string sid, string transport, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "Engine.IO session {Sid} sent a malformed packet over {Transport}; closing it")]
+        public static partial void ParseError(ILogger logger, string sid, string transport);
+
+        [LoggerMessage(5, LogLevel.Warning, "Engine.IO session {Sid} sent more than {MaxBytes} bytes at once; closing it")]
+        public static partial void PayloadTooLarge(ILogger logger, string sid, long maxBytes);
+
+        [LoggerMessage(6, LogLevel.Error, "Engine.IO handler failed while closing session {Sid}")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception, string sid);
+    }
+}

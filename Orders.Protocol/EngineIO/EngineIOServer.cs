@@ -1,0 +1,541 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using Orders.Protocol.Diagnostics;
+using Orders.Protocol.EngineIO.Transports;
+
+namespace Orders.Protocol.EngineIO;
+
+/// <summary>
+/// One Engine.IO endpoint: verifies requests like the reference server, owns the session map and the heartbeat
+/// sweep, and feeds packets to the <see cref="IEngineIOHandler"/>.
+/// </summary>
+internal sealed partial class EngineIOServer : IDisposable
+{
+    private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
+    private readonly IEngineIOHandler _handler;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ProtocolMetrics _metrics;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly byte[] _pollingHandshakeTail;
+    private readonly byte[] _webSocketHandshakeTail;
+
+    public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics)
+    {
+        Options = options;
+        _handler = handler;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        PingIntervalTicks = ToTicks(options.PingInterval);
+        PingTimeoutTicks = ToTicks(options.PingTimeout);
+        UpgradeTimeoutTicks = ToTicks(options.UpgradeTimeout);
+        var allowUpgrade = options.AllowUpgrades && options.Transports.Contains(TransportNames.WebSocket);
+        _pollingHandshakeTail = HandshakeTail(allowUpgrade ? [TransportNames.WebSocket] : []);
+        _webSocketHandshakeTail = HandshakeTail([]);
+        _ = SweepAsync();
+    }
+
+    public EngineIOOptions Options { get; }
+
+    public long PingIntervalTicks { get; }
+
+    public long PingTimeoutTicks { get; }
+
+    public long UpgradeTimeoutTicks { get; }
+
+    public long Now => _time.GetTimestamp();
+
+    public int SessionCount => _sessions.Count;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!ApplyCors(context)) return;
+        if (HttpMethods.IsOptions(request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        var query = request.Query;
+        var transport = query["transport"];
+        if (!IsEnabledTransport(transport))
+        {
+            await RefuseAsync(context, EngineError.UnknownTransport).ConfigureAwait(false);
+            return;
+        }
+
+        if (query["EIO"] != "4")
+        {
+            await RefuseAsync(context, EngineError.UnsupportedProtocolVersion).ConfigureAwait(false);
+            return;
+        }
+
+        var isWebSocket = transport == TransportNames.WebSocket;
+        var sid = query["sid"].ToString();
+        if (sid.Length == 0)
+        {
+            if (!HttpMethods.IsGet(request.Method))
+            {
+                await RefuseAsync(context, EngineError.BadHandshakeMethod).ConfigureAwait(false);
+                return;
+            }
+
+            if (isWebSocket) await OpenWebSocketAsync(context).ConfigureAwait(false);
+            else await OpenPollingAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!_sessions.TryGetValue(sid, out var session))
+        {
+            await RefuseAsync(context, EngineError.UnknownSid).ConfigureAwait(false);
+            return;
+        }
+
+        if (isWebSocket)
+        {
+            await UpgradeAsync(context, session).ConfigureAwait(false);
+        }
+        else if (session.TransportKind != TransportKind.Polling)
+        {
+            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+        }
+        else if (HttpMethods.IsGet(request.Method))
+        {
+            await PollAsync(context, session).ConfigureAwait(false);
+        }
+        else if (HttpMethods.IsPost(request.Method))
+        {
+            await PostAsync(context, session).ConfigureAwait(false);
+        }
+        else
+        {
+            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+        }
+    }
+
+    // ----- handshakes -----
+
+    private async Task OpenPollingAsync(HttpContext context)
+    {
+        var session = CreateSession(context, TransportKind.Polling);
+        context.Response.ContentType = PollingTransport.ContentType;
+        await context.Response.Body.WriteAsync(OpenPacket(session, _pollingHandshakeTail)).ConfigureAwait(false);
+        _handler.OnOpen(session);
+    }
+
+    private async Task OpenWebSocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        using var socket = await AcceptAsync(context).ConfigureAwait(false);
+        var session = CreateSession(context, TransportKind.WebSocket);
+        session.AttachWebSocket(socket);
+        session.Enqueue(OutgoingFrame.Text(OpenPacket(session, _webSocketHandshakeTail)));
+        _handler.OnOpen(session);
+        await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
+    }
+
+    private EngineSession CreateSession(HttpContext context, TransportKind transport)
+    {
+        var request = new EngineHandshakeRequest(context.Request, _time.GetUtcNow());
+        var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now);
+        _sessions[session.Id] = session;
+        _metrics.SessionOpened(transport.ToName());
+        Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress?.ToString());
+        return session;
+    }
+
+    private static byte[] OpenPacket(EngineSession session, byte[] tail)
+    {
+        // 0{"sid":"…", + the options part, which is the same for every session of this endpoint.
+        var head = "0{\"sid\":\""u8;
+        var sid = System.Text.Encoding.ASCII.GetBytes(session.Id);
+        var packet = new byte[head.Length + sid.Length + tail.Length];
+        head.CopyTo(packet);
+        sid.CopyTo(packet.AsSpan(head.Length));
+        tail.CopyTo(packet.AsSpan(head.Length + sid.Length));
+        return packet;
+    }
+
+    private byte[] HandshakeTail(string[] upgrades)
+    {
+        var json = JsonSerializer.Serialize(upgrades);
+        return System.Text.Encoding.UTF8.GetBytes(
+            $"\",\"upgrades\":{json},\"pingInterval\":{(long)Options.PingInterval.TotalMilliseconds},\"pingTimeout\":{(long)Options.PingTimeout.TotalMilliseconds},\"maxPayload\":{Options.MaxHttpBufferSize}}}");
+    }
+
+    // ----- long-polling -----
+
+    private async Task PollAsync(HttpContext context, EngineSession session)
+    {
+        switch (session.BeginPoll(out var wait))
+        {
+            case PollStart.UnknownSession:
+                await RefuseAsync(context, EngineError.UnknownSid).ConfigureAwait(false);
+                return;
+            case PollStart.BadRequest:
+            case PollStart.Overlap:
+                await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+                return;
+        }
+
+        if (wait is not null)
+        {
+            try
+            {
+                await wait.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                session.AbortPoll();
+                return;
+            }
+        }
+
+        var frames = session.EndPoll(out var finished);
+        var writer = new ArrayBufferWriter<byte>(256);
+        PollingTransport.WritePayload(writer, frames);
+        context.Response.ContentType = PollingTransport.ContentType;
+        context.Response.ContentLength = writer.WrittenCount;
+        try
+        {
+            await context.Response.Body.WriteAsync(writer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            session.Terminate(EngineCloseReason.TransportError);
+            return;
+        }
+
+        if (finished) session.Terminate(EngineCloseReason.ForcedClose);
+    }
+
+    private async Task PostAsync(HttpContext context, EngineSession session)
+    {
+        if (!session.TryBeginPost())
+        {
+            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+            session.Terminate(EngineCloseReason.TransportError);
+            return;
+        }
+
+        try
+        {
+            if (context.Request.ContentLength > Options.MaxHttpBufferSize)
+            {
+                await RejectTooLargeAsync(context, session).ConfigureAwait(false);
+                return;
+            }
+
+            var reader = context.Request.BodyReader;
+            ReadOnlySequence<byte>? body;
+            try
+            {
+                body = await PollingTransport.ReadBodyAsync(reader, Options.MaxHttpBufferSize, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
+            {
+                session.Terminate(EngineCloseReason.TransportError);
+                return;
+            }
+
+            if (body is not { } payload)
+            {
+                await RejectTooLargeAsync(context, session).ConfigureAwait(false);
+                return;
+            }
+
+            var ok = Dispatch(payload, session);
+            reader.AdvanceTo(payload.End);
+            if (!ok)
+            {
+                Log.ParseError(_logger, session.Id, session.Transport);
+                await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+                session.Terminate(EngineCloseReason.ParseError);
+                return;
+            }
+
+            await PollingTransport.WriteOkAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.EndPost();
+        }
+    }
+
+    private bool Dispatch(ReadOnlySequence<byte> payload, EngineSession session)
+    {
+        if (payload.IsSingleSegment) return PollingTransport.ForEachPacket(payload.FirstSpan, this, session);
+        var rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        try
+        {
+            payload.CopyTo(rented);
+            return PollingTransport.ForEachPacket(rented.AsSpan(0, (int)payload.Length), this, session);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private async Task RejectTooLargeAsync(HttpContext context, EngineSession session)
+    {
+        Log.PayloadTooLarge(_logger, session.Id, Options.MaxHttpBufferSize);
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.Headers.Connection = "close";
+        session.Terminate(EngineCloseReason.PayloadTooLarge);
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    // ----- WebSocket -----
+
+    private async Task UpgradeAsync(HttpContext context, EngineSession session)
+    {
+        if (!context.WebSockets.IsWebSocketRequest || !Options.AllowUpgrades || !session.TryBeginUpgrade())
+        {
+            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        WebSocket socket;
+        try
+        {
+            socket = await AcceptAsync(context).ConfigureAwait(false);
+        }
+        catch
+        {
+            session.AbandonUpgrade();
+            throw;
+        }
+
+        using (socket)
+        {
+            if (!await ProbeAsync(session, socket).ConfigureAwait(false))
+            {
+                session.AbandonUpgrade();
+                await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
+                return;
+            }
+
+            Log.Upgraded(_logger, session.Id);
+            await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <c>2probe</c> / <c>3probe</c> / <c>5</c> on the new socket; true once the session is switched to it.</summary>
+    private async Task<bool> ProbeAsync(EngineSession session, WebSocket socket)
+    {
+        try
+        {
+            while (true)
+            {
+                using var message = await WebSocketTransport.ReceiveAsync(socket, Options.MaxHttpBufferSize, _stopping.Token).ConfigureAwait(false);
+                if (message.Outcome != WebSocketReceiveOutcome.Message || message.IsBinary) return false;
+                var span = message.Span;
+                if (span.SequenceEqual("2probe"u8))
+                {
+                    await socket.SendAsync(OutgoingFrame.ProbeAnswer.Payload, WebSocketMessageType.Text, true, _stopping.Token).ConfigureAwait(false);
+                }
+                else if (span.SequenceEqual("5"u8))
+                {
+                    return session.CompleteUpgrade(socket);
+                }
+                else if (!span.SequenceEqual("6"u8))
+                {
+                    return false;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ReceiveLoopAsync(EngineSession session, WebSocket socket)
+    {
+        var reason = EngineCloseReason.TransportClose;
+        try
+        {
+            while (true)
+            {
+                using var message = await WebSocketTransport.ReceiveAsync(socket, Options.MaxHttpBufferSize, _stopping.Token).ConfigureAwait(false);
+                if (message.Outcome == WebSocketReceiveOutcome.Closed) break;
+                if (message.Outcome == WebSocketReceiveOutcome.TooLarge)
+                {
+                    Log.PayloadTooLarge(_logger, session.Id, Options.MaxHttpBufferSize);
+                    await WebSocketTransport.CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig).ConfigureAwait(false);
+                    reason = EngineCloseReason.PayloadTooLarge;
+                    break;
+                }
+
+                if (message.IsBinary)
+                {
+                    OnBinaryPacket(session, message.Span);
+                }
+                else if (!OnTextPacket(session, message.Span, viaWebSocket: true))
+                {
+                    Log.ParseError(_logger, session.Id, session.Transport);
+                    reason = EngineCloseReason.ParseError;
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            reason = EngineCloseReason.ServerShuttingDown;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException)
+        {
+            reason = EngineCloseReason.TransportError;
+        }
+
+        session.Terminate(reason);
+        await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
+    }
+
+    private static Task<WebSocket> AcceptAsync(HttpContext context) =>
+        context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
+
+    // ----- packets from either transport -----
+
+    internal bool OnTextPacket(EngineSession session, ReadOnlySpan<byte> packet, bool viaWebSocket)
+    {
+        if (packet.IsEmpty) return false;
+        switch (packet[0])
+        {
+            case EnginePacketType.Message:
+                if (session.IsOpen) _handler.OnMessage(session, packet[1..]);
+                return true;
+            case EnginePacketType.Pong:
+                session.OnPong();
+                return true;
+            case EnginePacketType.Ping:
+                // Clients of protocol v4 do not ping, but answering costs nothing and keeps older peers alive.
+                session.Enqueue(OutgoingFrame.Pong);
+                return true;
+            case EnginePacketType.Close:
+                session.OnClientClose();
+                return true;
+            case EnginePacketType.Noop:
+                return true;
+            case EnginePacketType.Upgrade:
+                return viaWebSocket;
+            default:
+                return false;
+        }
+    }
+
+    internal void OnBinaryPacket(EngineSession session, ReadOnlySpan<byte> data)
+    {
+        if (session.IsOpen) _handler.OnBinary(session, data);
+    }
+
+    // ----- lifecycle -----
+
+    internal void OnUpgraded(EngineSession session)
+    {
+        _metrics.SessionUpgraded();
+        _handler.OnUpgraded(session);
+    }
+
+    internal void OnSessionClosed(EngineSession session, EngineCloseReason reason)
+    {
+        _sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session));
+        var name = reason.ToName();
+        _metrics.SessionClosed(session.Transport, name);
+        Log.SessionClosed(_logger, session.Id, session.Transport, name);
+        try
+        {
+            _handler.OnClose(session, reason);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex, session.Id);
+        }
+    }
+
+    private async Task SweepAsync()
+    {
+        var resolution = TimeSpan.FromTicks(Math.Clamp(
+            Math.Min(Options.PingInterval.Ticks, Options.PingTimeout.Ticks) / 20,
+            TimeSpan.FromMilliseconds(10).Ticks,
+            TimeSpan.FromSeconds(1).Ticks));
+        using var timer = new PeriodicTimer(resolution, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var now = Now;
+                foreach (var session in _sessions.Values)
+                {
+                    session.OnHeartbeat(now);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Host stopping.
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        foreach (var session in _sessions.Values) session.Terminate(EngineCloseReason.ServerShuttingDown);
+        _stopping.Dispose();
+    }
+
+    // ----- HTTP helpers -----
+
+    private bool IsEnabledTransport(StringValues transport) =>
+        transport.Count == 1 && Options.Transports.Contains(transport.ToString());
+
+    private static Task RefuseAsync(HttpContext context, int code) => EngineError.WriteAsync(context, code);
+
+    /// <summary>Grants CORS to configured origins; false when the request was answered (forbidden origin).</summary>
+    private bool ApplyCors(HttpContext context)
+    {
+        if (Options.CorsOrigins.Count == 0) return true;
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0) return true;
+        var headers = context.Response.Headers;
+        if (Options.CorsOrigins.Contains("*"))
+        {
+            headers.AccessControlAllowOrigin = "*";
+        }
+        else if (Options.CorsOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            headers.AccessControlAllowOrigin = origin;
+            headers.AccessControlAllowCredentials = "true";
+            headers.Vary = "Origin";
+        }
+        else
+        {
+            return true; // no grant: the browser blocks the response, as the reference server does
+        }
+
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            headers.AccessControlAllowMethods = "GET, POST";
+            var requested = context.Request.Headers.AccessControlRequestHeaders;
+            if (!StringValues.IsNullOrEmpty(requested)) headers.AccessControlAllowHeaders = requested;
+            headers.AccessControlMaxAge = "86400";
+        }
+
+        return true;
+    }
+
+    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+}

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Net.WebSockets;
+
+namespace Orders.Protocol.EngineIO.Transports;
+
+/// <summary>
+/// Reads a WebSocket for one session. Idle sockets wait with a zero-byte read, so no receive buffer is held
+/// between messages; a buffer is rented only while a message is arriving.
+/// </summary>
+internal static class WebSocketTransport
+{
+    private const int InitialBufferSize = 4096;
+
+    public static async Task<WebSocketMessage> ReceiveAsync(WebSocket socket, long maxSize, CancellationToken cancellationToken)
+    {
+        var probe = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (probe.MessageType == WebSocketMessageType.Close) return WebSocketMessage.Closed;
+
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return WebSocketMessage.Closed;
+                }
+
+                length += result.Count;
+                if (length > maxSize)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return WebSocketMessage.TooLarge;
+                }
+
+                if (result.EndOfMessage)
+                {
+                    return new WebSocketMessage(result.MessageType == WebSocketMessageType.Binary, buffer, length, WebSocketReceiveOutcome.Message);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    public static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
+    {
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(status, null, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer is already gone; there is nobody left to tell.
+        }
+        finally
+        {
+            if (socket.State != WebSocketState.Closed) socket.Abort();
+        }
+    }
+}
+
+internal enum WebSocketReceiveOutcome
+{
+    Message,
+    Closed,
+    TooLarge,
+}
+
+/// <summary>A received message in a rented buffer; <see cref="Dispose"/> returns it.</summary>
+internal readonly struct WebSocketMessage(bool isBinary, byte[]? buffer, int length, WebSocketReceiveOutcome outcome) : IDisposable
+{
+    public static WebSocketMessage Closed => new(false, null, 0, WebSocketReceiveOutcome.Closed);
+
+    public static WebSocketMessage TooLarge => new(false, null, 0, WebSocketReceiveOutcome.TooLarge);
+
+    public bool IsBinary { get; } = isBinary;
+
+    public WebSocketReceiveOutcome Outcome { get; } = outcome;
+
+    public ReadOnlySpan<byte> Span => buffer.AsSpan(0, length);
+
+    public void Dispose()
+    {
+        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

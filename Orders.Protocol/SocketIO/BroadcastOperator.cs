@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Collections.Immutable;
+
+namespace Orders.Protocol.SocketIO;
+
+/// <summary>
+/// Targets of a namespace broadcast (<c>io.to(room).except(room).emit(...)</c>). Immutable: each call returns a
+/// new operator. The packet is encoded once and the same frames go to every recipient.
+/// </summary>
+public sealed class BroadcastOperator
+{
+    private readonly SocketIONamespace _namespace;
+    private readonly ImmutableArray<string> _rooms;
+    private readonly ImmutableArray<string> _except;
+
+    internal BroadcastOperator(SocketIONamespace ns, ImmutableArray<string> rooms, ImmutableArray<string> except)
+    {
+        _namespace = ns;
+        _rooms = rooms;
+        _except = except;
+    }
+
+    /// <summary>Adds <paramref name="room"/> to the targets.</summary>
+    public BroadcastOperator To(string room) => new(_namespace, _rooms.Add(room), _except);
+
+    /// <summary>Excludes the members of <paramref name="room"/>.</summary>
+    public BroadcastOperator Except(string room) => new(_namespace, _rooms, _except.Add(room));
+
+    /// <summary>Emits to every target socket; returns how many sockets it was handed to.</summary>
+    public int Emit(string eventName, params object?[] args)
+    {
+        var packet = SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions);
+        var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketsCollection, out var recipients);
+        var delivered = 0;
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                // One recipient failing (closed, queue full) never stops the others.
+                if (recipients[i].Connected && recipients[i].Send(packet)) delivered++;
+            }
+        }
+        finally
+        {
+            if (recipients.Length > 0) ArrayPool<Socket>.Shared.Return(recipients, clearArray: true);
+        }
+
+        _namespace.Server.Metrics.BroadcastSent(_namespace.Name, delivered);
+        return delivered;
+    }
+
+    /// <summary>Disconnects every target socket.</summary>
+    public void DisconnectSockets(bool close = false)
+    {
+        var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketsCollection, out var recipients);
+        try
+        {
+            for (var i = 0; i < count; i++) recipients[i].Disconnect(close);
+        }
+        finally
+        {
+            if (recipients.Length > 0) ArrayPool<Socket>.Shared.Return(recipients, clearArray: true);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Text.Json;
+
+namespace Orders.Protocol.SocketIO;
+
+/// <summary>One client's connection to one namespace: receives events, emits, joins rooms.</summary>
+public sealed class Socket
+{
+    private readonly Lock _gate = new();
+    private readonly ClientConnection _client;
+    private Dictionary<string, Func<SocketEvent, ValueTask>>? _handlers;
+    private List<Func<SocketEvent, ValueTask>>? _anyHandlers;
+    private List<Func<Socket, DisconnectReason, ValueTask>>? _disconnectHandlers;
+    private Dictionary<long, TaskCompletionSource<SocketArgs>>? _pendingAcks;
+    private Dictionary<string, object?>? _items;
+    private long _nextAckId;
+    private int _state; // 0 connecting, 1 connected, 2 disconnected
+
+    internal Socket(SocketIONamespace ns, ClientConnection client, string id, Handshake handshake)
+    {
+        Namespace = ns;
+        _client = client;
+        Id = id;
+        Handshake = handshake;
+        RoomSet = new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>The socket id, unique per namespace connection (not the Engine.IO session id).</summary>
+    public string Id { get; }
+
+    /// <summary>The namespace the socket belongs to.</summary>
+    public SocketIONamespace Namespace { get; }
+
+    /// <summary>The CONNECT payload and HTTP handshake of the client.</summary>
+    public Handshake Handshake { get; }
+
+    /// <summary>Whether the socket is connected.</summary>
+    public bool Connected => Volatile.Read(ref _state) == 1;
+
+    /// <summary>Current transport: <c>polling</c> or <c>websocket</c>.</summary>
+    public string Transport => _client.Session.Transport;
+
+    /// <summary>Application state for this socket, e.g. the authenticated user.</summary>
+    public IDictionary<string, object?> Items
+    {
+        get
+        {
+            lock (_gate) return _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Rooms the socket is in (its own id room included).</summary>
+    public IReadOnlyCollection<string> Rooms
+    {
+        get
+        {
+            lock (_gate) return [.. RoomSet];
+        }
+    }
+
+    internal HashSet<string> RoomSet { get; }
+
+    internal ClientConnection Client => _client;
+
+    internal string TransportAtConnect { get; set; } = "";
+
+    /// <summary>Registers the handler of <paramref name="eventName"/>, replacing any earlier one.</summary>
+    public Socket On(string eventName, Func<SocketEvent, ValueTask> handler)
+    {
+        lock (_gate) (_handlers ??= new(StringComparer.Ordinal))[eventName] = handler;
+        return this;
+    }
+
+    /// <summary>Registers a handler for every event (socket.io's <c>onAny</c>).</summary>
+    public Socket OnAny(Func<SocketEvent, ValueTask> handler)
+    {
+        lock (_gate) (_anyHandlers ??= []).Add(handler);
+        return this;
+    }
+
+    /// <summary>Registers a handler run once when the socket disconnects, with the reason.</summary>
+    public Socket OnDisconnect(Func<Socket, DisconnectReason, ValueTask> handler)
+    {
+        lock (_gate) (_disconnectHandlers ??= []).Add(handler);
+        return this;
+    }
+
+    /// <summary>Joins <paramref name="room"/> in this socket's namespace.</summary>
+    public void Join(string room) => Namespace.Rooms.Add(this, room);
+
+    /// <summary>Leaves <paramref name="room"/>.</summary>
+    public void Leave(string room) => Namespace.Rooms.Remove(this, room);
+
+    /// <summary>Emits an event to this socket. Returns false when the socket is gone or its queue is full.</summary>
+    public bool Emit(string eventName, params object?[] args)
+    {
+        if (!Connected) return false;
+        return Send(SocketPacketEncoder.Event(Namespace.Name, eventName, args, -1, Namespace.Server.SerializerOptions));
+    }
+
+    /// <summary>Emits an event and waits for the client's acknowledgement.</summary>
+    /// <exception cref="TimeoutException">The client did not acknowledge within <paramref name="timeout"/>.</exception>
+    /// <exception cref="InvalidOperationException">The socket is or became disconnected.</exception>
+    public async Task<SocketArgs> EmitWithAckAsync(string eventName, TimeSpan timeout, CancellationToken cancellationToken, params object?[] args)
+    {
+        var tcs = new TaskCompletionSource<SocketArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        long ackId;
+        lock (_gate)
+        {
+            if (_state != 1) throw new InvalidOperationException("The socket is not connected.");
+            ackId = _nextAckId++;
+            (_pendingAcks ??= [])[ackId] = tcs;
+        }
+
+        if (!Send(SocketPacketEncoder.Event(Namespace.Name, eventName, args, ackId, Namespace.Server.SerializerOptions)))
+        {
+            RemoveAck(ackId);
+            throw new InvalidOperationException("The socket is not connected.");
+        }
+
+        try
+        {
+            return await tcs.Task.WaitAsync(timeout, Namespace.Server.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            RemoveAck(ackId);
+        }
+    }
+
+    /// <summary>Emits and waits with the server's default ack timeout.</summary>
+    public Task<SocketArgs> EmitWithAckAsync(string eventName, params object?[] args) =>
+        EmitWithAckAsync(eventName, Namespace.Server.DefaultAckTimeout, CancellationToken.None, args);
+
+    /// <summary>Disconnects the socket from its namespace; with <paramref name="close"/>, closes the whole connection too.</summary>
+    public void Disconnect(bool close = false)
+    {
+        if (Connected) Send(SocketPacketEncoder.Disconnect(Namespace.Name));
+        OnClosed(DisconnectReason.ServerNamespaceDisconnect);
+        if (close) _client.Session.Close();
+    }
+
+    internal bool Send(EncodedPacket packet) => _client.Session.Enqueue(packet.Frames);
+
+    internal bool SendAck(long ackId, object?[] args) =>
+        Connected && Send(SocketPacketEncoder.Ack(Namespace.Name, ackId, args, Namespace.Server.SerializerOptions));
+
+    internal bool MarkConnected() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+
+    internal void DispatchEvent(string name, SocketArgs args, long ackId)
+    {
+        Func<SocketEvent, ValueTask>? handler = null;
+        Func<SocketEvent, ValueTask>[]? any = null;
+        lock (_gate)
+        {
+            _handlers?.TryGetValue(name, out handler);
+            if (_anyHandlers is { Count: > 0 }) any = [.. _anyHandlers];
+        }
+
+        if (handler is null && any is null) return;
+        var evt = new SocketEvent(this, name, args, ackId);
+        if (any is not null)
+        {
+            foreach (var h in any) Namespace.Server.Invoke(h, evt, this);
+        }
+
+        if (handler is not null) Namespace.Server.Invoke(handler, evt, this);
+    }
+
+    internal void DispatchAck(long ackId, SocketArgs args)
+    {
+        TaskCompletionSource<SocketArgs>? tcs = null;
+        lock (_gate) _pendingAcks?.Remove(ackId, out tcs);
+        tcs?.TrySetResult(args);
+    }
+
+    /// <summary>Leaves everything behind; runs the disconnect handlers once.</summary>
+    internal void OnClosed(DisconnectReason reason)
+    {
+        var previous = Interlocked.Exchange(ref _state, 2);
+        if (previous == 2) return;
+
+        Func<Socket, DisconnectReason, ValueTask>[]? handlers;
+        TaskCompletionSource<SocketArgs>[]? acks;
+        lock (_gate)
+        {
+            handlers = _disconnectHandlers?.ToArray();
+            acks = _pendingAcks?.Values.ToArray();
+            _pendingAcks?.Clear();
+        }
+
+        _client.Remove(this);
+        Namespace.Remove(this, previous == 1, reason);
+        if (acks is not null)
+        {
+            foreach (var ack in acks) ack.TrySetException(new InvalidOperationException($"The socket disconnected: {reason}."));
+        }
+
+        if (handlers is null || previous != 1) return;
+        foreach (var h in handlers) Namespace.Server.Invoke(h, this, reason);
+    }
+
+    private void RemoveAck(long ackId)
+    {
+        lock (_gate) _pendingAcks?.Remove(ackId);
+    }
+}

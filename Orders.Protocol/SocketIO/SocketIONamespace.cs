@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
+namespace Orders.Protocol.SocketIO;
+
+/// <summary>A Socket.IO namespace: its connection middleware, connection handlers, sockets and rooms.</summary>
+public sealed class SocketIONamespace
+{
+    private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
+    private ImmutableArray<Func<Socket, ValueTask<ConnectResult>>> _middlewares = [];
+    private ImmutableArray<Func<Socket, ValueTask>> _connectionHandlers = [];
+
+    internal SocketIONamespace(SocketIOServer server, string name)
+    {
+        Server = server;
+        Name = name;
+    }
+
+    /// <summary>The namespace name, e.g. <c>/</c> or <c>/admin</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Connected sockets.</summary>
+    public int SocketCount => _sockets.Count;
+
+    /// <summary>The connected sockets.</summary>
+    public IReadOnlyCollection<Socket> Sockets => [.. _sockets.Keys];
+
+    /// <summary>Rooms with at least one member (each socket's own id room included).</summary>
+    public IReadOnlyCollection<string> RoomNames => Rooms.Names;
+
+    internal SocketIOServer Server { get; }
+
+    internal RoomIndex Rooms { get; } = new();
+
+    internal ICollection<Socket> SocketsCollection => _sockets.Keys;
+
+    /// <summary>Adds connection middleware, run in order before a socket connects (socket.io's <c>use</c>).</summary>
+    public SocketIONamespace Use(Func<Socket, ValueTask<ConnectResult>> middleware)
+    {
+        ImmutableInterlocked.Update(ref _middlewares, list => list.Add(middleware));
+        return this;
+    }
+
+    /// <summary>Adds a handler run for every socket that connects.</summary>
+    public SocketIONamespace OnConnection(Func<Socket, ValueTask> handler)
+    {
+        ImmutableInterlocked.Update(ref _connectionHandlers, list => list.Add(handler));
+        return this;
+    }
+
+    /// <summary>Targets the members of <paramref name="room"/>.</summary>
+    public BroadcastOperator To(string room) => new(this, [room], []);
+
+    /// <summary>Targets every socket except the members of <paramref name="room"/>.</summary>
+    public BroadcastOperator Except(string room) => new(this, [], [room]);
+
+    /// <summary>Emits to every socket of the namespace; returns the number of recipients.</summary>
+    public int Emit(string eventName, params object?[] args) => new BroadcastOperator(this, [], []).Emit(eventName, args);
+
+    internal async Task<ConnectResult> RunMiddlewaresAsync(Socket socket)
+    {
+        foreach (var middleware in _middlewares)
+        {
+            var result = await middleware(socket).ConfigureAwait(false);
+            if (!result.Accepted) return result;
+        }
+
+        return ConnectResult.Accept;
+    }
+
+    internal void Add(Socket socket)
+    {
+        _sockets[socket] = 0;
+        Rooms.Add(socket, socket.Id);
+    }
+
+    internal void NotifyConnected(Socket socket)
+    {
+        foreach (var handler in _connectionHandlers) Server.Invoke(handler, socket);
+    }
+
+    internal void Remove(Socket socket, bool wasConnected, DisconnectReason reason)
+    {
+        Rooms.RemoveAll(socket);
+        if (_sockets.TryRemove(socket, out _) && wasConnected) Server.OnSocketDisconnected(socket, reason);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orders.Protocol.Diagnostics;
+
+namespace Orders.Protocol.SocketIO;
+
+/// <summary>
+/// The Socket.IO server: namespaces by name. Registered as a singleton by <c>AddSocketIO</c>; the main
+/// namespace <c>/</c> always exists, others exist once <see cref="Of"/> names them.
+/// </summary>
+public sealed partial class SocketIOServer
+{
+    private readonly ConcurrentDictionary<string, SocketIONamespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly ILogger<SocketIOServer> _logger;
+
+    internal SocketIOServer(IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics)
+    {
+        Options = options.Value;
+        TimeProvider = timeProvider;
+        _logger = logger;
+        Metrics = metrics;
+        SerializerOptions = Options.SerializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        Of("/");
+    }
+
+    /// <summary>The main namespace <c>/</c>.</summary>
+    public SocketIONamespace Default => Of("/");
+
+    internal SocketIOOptions Options { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal ProtocolMetrics Metrics { get; }
+
+    internal JsonSerializerOptions SerializerOptions { get; }
+
+    internal TimeSpan ConnectTimeout => Options.ConnectTimeout;
+
+    internal TimeSpan DefaultAckTimeout => Options.DefaultAckTimeout;
+
+    /// <summary>The namespace <paramref name="name"/>, created on first use.</summary>
+    public SocketIONamespace Of(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name[0] != '/') throw new ArgumentException("A namespace name starts with '/'.", nameof(name));
+        return _namespaces.GetOrAdd(name, static (n, server) => new SocketIONamespace(server, n), this);
+    }
+
+    internal bool TryGetNamespace(string name, [NotNullWhen(true)] out SocketIONamespace? ns) => _namespaces.TryGetValue(name, out ns);
+
+    internal void OnSocketConnected(Socket socket)
+    {
+        Metrics.SocketConnected(socket.Namespace.Name, socket.TransportAtConnect);
+        Log.SocketConnected(_logger, socket.Id, socket.Namespace.Name, socket.TransportAtConnect);
+    }
+
+    internal void OnSocketDisconnected(Socket socket, DisconnectReason reason)
+    {
+        Metrics.SocketDisconnected(socket.Namespace.Name, socket.TransportAtConnect, reason.Name);
+        Log.SocketDisconnected(_logger, socket.Id, socket.Namespace.Name, reason.Name);
+    }
+
+    /// <summary>Runs an application handler; a failure is logged and never reaches the connection.</summary>
+    internal void Invoke<T>(Func<T, ValueTask> handler, T arg, Socket? socket = null)
+    {
+        try
+        {
+            var task = handler(arg);
+            if (!task.IsCompletedSuccessfully) _ = AwaitHandlerAsync(task, socket);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex, socket?.Id);
+        }
+    }
+
+    internal void Invoke(Func<Socket, DisconnectReason, ValueTask> handler, Socket socket, DisconnectReason reason)
+    {
+        try
+        {
+            var task = handler(socket, reason);
+            if (!task.IsCompletedSuccessfully) _ = AwaitHandlerAsync(task, socket);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex, socket.Id);
+        }
+    }
+
+    internal void Invoke(Func<SocketEvent, ValueTask> handler, SocketEvent evt, Socket socket) => Invoke<SocketEvent>(handler, evt, socket);
+
+    private async Task AwaitHandlerAsync(ValueTask task, Socket? socket)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex, socket?.Id);
+        }
+    }
+
+    internal void LogParseError(string sid) => Log.ParseError(_logger, sid);
+
+    internal void LogConnectTimeout(string sid) => Log.ConnectTimeout(_logger, sid);
+
+    internal void LogConnectRejected(string ns, string message) => Log.ConnectRejected(_logger, ns, message);
+
+    internal void LogMiddlewareFailure(Exception ex, string ns) => Log.MiddlewareFailed(_logger, ex, ns);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Socket {SocketId} connected to {Namespace} over {Transport}")]
+        public static partial void SocketConnected(ILogger logger, string socketId, string @namespace, string transport);
+
+        [LoggerMessage(2, LogLevel.Debug, "Socket {SocketId} left {Namespace}: {Reason}")]
+        public static partial void SocketDisconnected(ILogger logger, string socketId, string @namespace, string reason);
+
+        [LoggerMessage(3, LogLevel.Error, "Socket.IO handler failed for socket {SocketId}")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception, string? socketId);
+
+        [LoggerMessage(4, LogLevel.Warning, "Session {Sid} sent a malformed Socket.IO packet; closing it (parse error)")]
+        public static partial void ParseError(ILogger logger, string sid);
+
+        [LoggerMessage(5, LogLevel.Information, "Session {Sid} joined no namespace within the connect timeout; closing it")]
+        public static partial void ConnectTimeout(ILogger logger, string sid);
+
+        [LoggerMessage(6, LogLevel.Debug, "Connection to {Namespace} refused: {Message}")]
+        public static partial void ConnectRejected(ILogger logger, string @namespace, string message);
+
+        [LoggerMessage(7, LogLevel.Error, "Connection middleware of {Namespace} failed")]
+        public static partial void MiddlewareFailed(ILogger logger, Exception exception, string @namespace);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orders.Protocol.Diagnostics;
+using Orders.Protocol.EngineIO;
+using Orders.Protocol.SocketIO;
+
+namespace Orders.Protocol;
+
+/// <summary>Maps Socket.IO and raw Engine.IO endpoints.</summary>
+public static class SocketIOEndpointRouteBuilderExtensions
+{
+    /// <summary>Serves the <see cref="SocketIOServer"/> registered by <c>AddSocketIO</c> at <paramref name="path"/> (polling and WebSocket).</summary>
+    public static IEndpointConventionBuilder MapSocketIO(this IEndpointRouteBuilder endpoints, string path = "/socket.io")
+    {
+        var services = endpoints.ServiceProvider;
+        var server = services.GetRequiredService<SocketIOServer>();
+        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<SocketIOOptions>>().Value, new SocketIOEngineHandler(server));
+    }
+
+    /// <summary>Serves raw Engine.IO at <paramref name="path"/>, for applications that want the transport alone.</summary>
+    public static IEndpointConventionBuilder MapEngineIO(this IEndpointRouteBuilder endpoints, string path, IEngineIOHandler handler, Action<EngineIOOptions>? configure = null)
+    {
+        var options = new EngineIOOptions();
+        configure?.Invoke(options);
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0) throw new OptionsValidationException(nameof(EngineIOOptions), typeof(EngineIOOptions), errors);
+        return MapEngine(endpoints, path, options, handler);
+    }
+
+    private static IEndpointConventionBuilder MapEngine(IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler)
+    {
+        var services = endpoints.ServiceProvider;
+        var engine = new EngineIOServer(
+            options,
+            handler,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Orders.Protocol.EngineIO"),
+            services.GetRequiredService<ProtocolMetrics>());
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(engine.Dispose);
+
+        // WebSocket support travels with the endpoint, so the host needs no UseWebSockets of its own.
+        var pipeline = endpoints.CreateApplicationBuilder()
+            .UseWebSockets()
+            .Use(_ => engine.HandleAsync)
+            .Build();
+        var trimmed = path.TrimEnd('/');
+        return endpoints.Map(trimmed + "/", pipeline);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orders.Protocol.Diagnostics;
+using Orders.Protocol.SocketIO;
+
+namespace Orders.Protocol;
+
+/// <summary>Registers the Socket.IO server.</summary>
+public static class SocketIOServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the <see cref="SocketIOServer"/> singleton and its options (socket.io defaults, validated at start).
+    /// Map it with <c>app.MapSocketIO("/socket.io")</c>.
+    /// </summary>
+    public static IServiceCollection AddSocketIO(this IServiceCollection services, Action<SocketIOOptions>? configure = null)
+    {
+        var builder = services.AddOptions<SocketIOOptions>();
+        if (configure is not null) builder.Configure(configure);
+        builder.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SocketIOOptions>, SocketIOOptionsValidator>();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ProtocolMetrics>();
+        services.TryAddSingleton(sp => new SocketIOServer(
+            sp.GetRequiredService<IOptions<SocketIOOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SocketIOServer>>(),
+            sp.GetRequiredService<ProtocolMetrics>()));
+        return services;
+    }
+
+    private sealed class SocketIOOptionsValidator : IValidateOptions<SocketIOOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SocketIOOptions options)
+        {
+            var errors = options.ValidateAll().ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}
