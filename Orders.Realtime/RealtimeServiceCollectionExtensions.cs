@@ -1,8 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orders.Protocol;
+using Orders.Protocol.SocketIO;
+using Orders.Realtime.Auth;
 using Orders.Realtime.Events;
 using Orders.Realtime.Publishing;
+using Orders.Realtime.Rooms;
 
 namespace Orders.Realtime;
 
@@ -10,11 +14,14 @@ namespace Orders.Realtime;
 public static class RealtimeServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the order event interceptor, the publisher and its metrics. The application must register an
+    /// Registers the Socket.IO server, the order event interceptor, the publisher and its metrics. The application must register an
     /// <see cref="Auth.IAccessTokenValidator"/> and add the interceptor to its DbContext with <see cref="AddOrderEvents"/>.
     /// </summary>
-    public static IServiceCollection AddOrderRealtime(this IServiceCollection services)
+    public static IServiceCollection AddOrderRealtime(this IServiceCollection services, Action<SocketIOOptions>? configureSocketIO = null)
     {
+        services.AddSocketIO(configureSocketIO);
+        services.AddSingleton<SocketAuthenticator>();
+        services.AddSingleton<RoomAssignment>();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RealtimeMetrics>();

@@ -47,6 +47,7 @@ internal static class OrdersApplication
         app.MapOpenApi().AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         app.MapOrdersApi();
+        app.MapOrderRealtime("/socket.io");
         return app;
     }
 

@@ -1,12 +1,12 @@
+using Orders.Protocol.SocketIO;
 using Orders.Realtime.Events;
+using Orders.Realtime.Rooms;
 
 namespace Orders.Realtime.Publishing;
 
-/// <summary>Sends one event to <c>user:{owner}</c> and <c>admins</c>; returns how many sockets it reached.</summary>
-internal sealed class OrderEventBroadcaster
+// One emit to user:{owner} and admins together: encoded once, and an admin who owns the order gets it once.
+internal sealed class OrderEventBroadcaster(SocketIOServer server)
 {
-    // Wired to Orders.Protocol once the Socket.IO server lands on main.
-#pragma warning disable CA1822
-    public int Broadcast(OrderEvent orderEvent) => orderEvent is null ? 0 : 0;
-#pragma warning restore CA1822
+    public int Broadcast(OrderEvent orderEvent) =>
+        server.Default.To(OrderRooms.ForUser(orderEvent.OwnerId)).To(OrderRooms.Admins).Emit(orderEvent.Name, orderEvent.Payload);
 }

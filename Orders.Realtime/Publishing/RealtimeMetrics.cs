@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Orders.Protocol.SocketIO;
+using Orders.Realtime.Rooms;
 
 namespace Orders.Realtime.Publishing;
 
@@ -23,8 +25,15 @@ internal sealed class RealtimeMetrics
         _authFailures = Meter.CreateCounter<long>("socketio.auth_failures", "{handshake}", "Socket handshakes refused, by reason.");
     }
 
-    /// <summary>The meter, so the room gauge can be registered once the server exists.</summary>
-    public Meter Meter { get; }
+    private Meter Meter { get; }
+
+    // Application rooms only (user:{sub} and admins), not the room every socket has for its own id.
+    public void ObserveRooms(SocketIONamespace ns) =>
+        Meter.CreateObservableGauge(
+            "socketio.rooms",
+            () => ns.RoomNames.Count(name => name == OrderRooms.Admins || name.StartsWith(OrderRooms.UserPrefix, StringComparison.Ordinal)),
+            "{room}",
+            "Rooms with at least one socket: one per connected user, plus admins.");
 
     public void Published(string type) => _published.Add(1, new KeyValuePair<string, object?>("type", type));
 

@@ -5,5 +5,7 @@ internal static class OrderRooms
 {
     public const string Admins = "admins";
 
-    public static string ForUser(string userId) => "user:" + userId;
+    public const string UserPrefix = "user:";
+
+    public static string ForUser(string userId) => UserPrefix + userId;
 }
