@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orders.Api.Auth;
 using Orders.Api.Data;
 using Orders.Api.Hosting;
+using Orders.Realtime;
 
 namespace Orders.Tests.Infrastructure;
 
@@ -78,12 +80,13 @@ internal sealed class OrdersServer : IAsyncDisposable
         return client;
     }
 
-    // A context built from the service's own options (interceptor included) but used directly, outside any endpoint.
+    // A context built by hand, outside DI and any endpoint, with the same database and the realtime interceptor.
     public OrdersDbContext NewDbContext()
     {
-        using var scope = Services.CreateScope();
-        var options = scope.ServiceProvider.GetRequiredService<DbContextOptions<OrdersDbContext>>();
-        return new OrdersDbContext(options);
+        var options = new DbContextOptionsBuilder<OrdersDbContext>()
+            .UseNpgsql(Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
+        options.AddOrderEvents(Services);
+        return new OrdersDbContext(options.Options);
     }
 
     public async ValueTask DisposeAsync()
