@@ -296,4 +296,52 @@ public sealed class OrderEventsTests
         var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
         events.Should().HaveCount(2);
     }
+
+    [Test]
+    public async Task Concurrent_writers_of_one_order_are_seen_in_commit_order()
+    {
+        const int Increments = 24;
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var order = await http.CreateOrderAsync(OrderRequests.NewOrderBody(notes: "0"));
+        var committed = 0;
+
+        // Read-modify-write under If-Match: a save only commits on top of the latest commit, so the committed
+        // notes are 1, 2, 3, ... in commit order, whichever writer won each round.
+        async Task WriterAsync()
+        {
+            using var client = _server.ClientFor(user);
+            while (Volatile.Read(ref committed) < Increments)
+            {
+                var current = await client.GetOrderAsync(order.Id());
+                var next = int.Parse(current.GetProperty("notes").GetString()!, System.Globalization.CultureInfo.InvariantCulture) + 1;
+                if (next > Increments)
+                {
+                    return;
+                }
+
+                using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/orders/{order.Id()}")
+                {
+                    Content = JsonContent.Create(new { notes = next.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", $"\"{current.GetProperty("version").GetUInt32()}\"");
+                using var response = await client.SendAsync(request).Within();
+                if (response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref committed);
+                }
+                else
+                {
+                    response.StatusCode.Should().Be(HttpStatusCode.Conflict);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(WriterAsync))).Within(TimeSpan.FromSeconds(60));
+        var events = await socket.WaitForAsync(1 + Increments);
+
+        events.Skip(1).Select(e => e.Payload.GetProperty("order").GetProperty("notes").GetString())
+            .Should().Equal(Enumerable.Range(1, Increments).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
 }
