@@ -375,7 +375,7 @@ internal sealed partial class EngineIOServer : IDisposable
                 if (message.Outcome == WebSocketReceiveOutcome.TooLarge)
                 {
                     Log.PayloadTooLarge(_logger, session.Id, Options.MaxHttpBufferSize);
-                    await WebSocketTransport.CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig).ConfigureAwait(false);
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, null, CancellationToken.None).ConfigureAwait(false);
                     reason = EngineCloseReason.PayloadTooLarge;
                     break;
                 }
@@ -401,8 +401,40 @@ internal sealed partial class EngineIOServer : IDisposable
             reason = EngineCloseReason.TransportError;
         }
 
+        if (reason == EngineCloseReason.ParseError)
+        {
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.InvalidPayloadData, null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException)
+            {
+                // Already gone.
+            }
+        }
+
         session.Terminate(reason);
-        await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
+        await DrainUntilClosedAsync(socket).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads (and drops) until the peer answers our close frame, so the connection ends cleanly.</summary>
+    private static async Task DrainUntilClosedAsync(WebSocket socket)
+    {
+        if (socket.State != WebSocketState.CloseSent) return;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var scratch = new byte[256];
+        try
+        {
+            while (socket.State == WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(scratch, timeout.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close) break;
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
+        {
+            // Peer gone or silent: the connection is dropped below.
+        }
     }
 
     private static Task<WebSocket> AcceptAsync(HttpContext context) =>

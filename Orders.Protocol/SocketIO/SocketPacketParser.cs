@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -18,7 +19,7 @@ internal static class SocketPacketParser
     public static bool TryParse(ReadOnlySpan<byte> text, out SocketPacket packet)
     {
         packet = default;
-        if (text.IsEmpty) return false;
+        if (text.IsEmpty || !Utf8.IsValid(text)) return false;
         var typeDigit = text[0] - (byte)'0';
         if (typeDigit is < 0 or > 6) return false;
         var type = (SocketPacketType)typeDigit;

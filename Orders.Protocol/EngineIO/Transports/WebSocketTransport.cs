@@ -10,11 +10,15 @@ namespace Orders.Protocol.EngineIO.Transports;
 internal static class WebSocketTransport
 {
     private const int InitialBufferSize = 4096;
+    private static readonly TimeSpan CloseGracePeriod = TimeSpan.FromSeconds(2);
 
     public static async Task<WebSocketMessage> ReceiveAsync(WebSocket socket, long maxSize, CancellationToken cancellationToken)
     {
         var probe = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         if (probe.MessageType == WebSocketMessageType.Close) return WebSocketMessage.Closed;
+
+        // A zero-byte read consumes an empty frame whole (e.g. an empty binary attachment).
+        if (probe.EndOfMessage) return new WebSocketMessage(probe.MessageType == WebSocketMessageType.Binary, null, 0, WebSocketReceiveOutcome.Message);
 
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         var length = 0;
@@ -57,23 +61,30 @@ internal static class WebSocketTransport
         }
     }
 
+    /// <summary>
+    /// Sends a close frame if none was sent yet. The reading side finishes the handshake; a peer that never
+    /// answers is aborted after a grace period so it cannot hold the connection.
+    /// </summary>
     public static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
         try
         {
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var timeout = new CancellationTokenSource(CloseGracePeriod);
                 await socket.CloseOutputAsync(status, null, timeout.Token).ConfigureAwait(false);
+            }
+
+            if (socket.State == WebSocketState.CloseSent)
+            {
+                await Task.Delay(CloseGracePeriod).ConfigureAwait(false);
+                if (socket.State != WebSocketState.Closed) socket.Abort();
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             // The peer is already gone; there is nobody left to tell.
-        }
-        finally
-        {
-            if (socket.State != WebSocketState.Closed) socket.Abort();
+            socket.Abort();
         }
     }
 }

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Orders.Tests.Protocol.EngineIO;
+
+/// <summary>Heartbeats on a fake clock: exact, and independent of how busy the machine is.</summary>
+public sealed class HeartbeatTests
+{
+    [Test]
+    public async Task Ping_is_sent_after_ping_interval_and_a_missing_pong_closes_after_ping_timeout()
+    {
+        var clock = new FakeTimeProvider();
+        await using var server = await ConformanceServer.StartAsync(
+            pingIntervalMs: 25_000, pingTimeoutMs: 20_000, connectTimeoutMs: 45_000,
+            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        using var ws = await server.ConnectWebSocketAsync();
+        await ws.ReceiveTextAsync();
+
+        clock.Advance(TimeSpan.FromSeconds(24));
+        var early = ws.ReceiveTextAsync(TimeSpan.FromMilliseconds(300));
+        await FluentActions.Awaiting(() => early).Should().ThrowAsync<OperationCanceledException>("no ping is due before pingInterval");
+
+        using var ws2 = await server.ConnectWebSocketAsync();
+        await ws2.ReceiveTextAsync();
+        clock.Advance(TimeSpan.FromSeconds(25));
+        (await ws2.ReceiveTextAsync()).Should().Be("2");
+
+        clock.Advance(TimeSpan.FromSeconds(19));
+        await Task.Delay(100);
+        ws2.State.Should().Be(System.Net.WebSockets.WebSocketState.Open, "pingTimeout has not passed yet");
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        (await ws2.WaitForCloseAsync()).Should().BeTrue();
+    }
+
+    [Test]
+    public async Task Pong_within_ping_timeout_keeps_the_session_open()
+    {
+        var clock = new FakeTimeProvider();
+        await using var server = await ConformanceServer.StartAsync(
+            pingIntervalMs: 25_000, pingTimeoutMs: 20_000, connectTimeoutMs: 45_000,
+            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        using var ws = await server.ConnectWebSocketAsync();
+        await ws.ReceiveTextAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(25));
+            (await ws.ReceiveTextAsync()).Should().Be("2");
+            clock.Advance(TimeSpan.FromSeconds(10));
+            await ws.SendTextAsync("3");
+            await Task.Delay(50);
+        }
+
+        await ws.SendTextAsync("4alive");
+        (await ws.ReceiveTextAsync()).Should().Be("4alive");
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using FluentAssertions.Execution;
+
+namespace Orders.Tests.Protocol.EngineIO;
+
+public sealed class UpgradeTests
+{
+    private const string Path = "/engine.io/";
+    private ConformanceServer _server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _server = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 2000);
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _server.DisposeAsync();
+
+    [Test]
+    public async Task Probe_is_answered_pending_poll_gets_a_noop_and_messages_then_flow_over_the_websocket()
+    {
+        var sid = await _server.OpenPollingAsync();
+        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
+        await ws.SendTextAsync("2probe");
+        (await ws.ReceiveTextAsync()).Should().Be("3probe");
+        using var poll = await _server.GetAsync(Path, sid);
+        (await poll.Content.ReadAsStringAsync()).Should().Be("6");
+        await ws.SendTextAsync("5");
+        await ws.SendTextAsync("4hello");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4hello");
+    }
+
+    [Test]
+    public async Task Long_poll_waiting_during_the_probe_is_released_with_a_noop()
+    {
+        var sid = await _server.OpenPollingAsync();
+        var poll = _server.GetAsync(Path, sid);
+        await Task.Delay(50);
+        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
+        await ws.SendTextAsync("2probe");
+        (await ws.ReceiveTextAsync()).Should().Be("3probe");
+        using var response = await poll;
+        (await response.Content.ReadAsStringAsync()).Should().Be("6");
+    }
+
+    [Test]
+    public async Task Polling_requests_are_refused_after_the_upgrade()
+    {
+        var sid = await _server.OpenPollingAsync();
+        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
+        await ws.SendTextAsync("2probe");
+        await ws.ReceiveTextAsync();
+        await ws.SendTextAsync("5");
+        await ws.SendTextAsync("4sync");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4sync");
+        using var poll = await _server.GetAsync(Path, sid);
+        poll.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Test]
+    public async Task Second_websocket_for_an_upgraded_session_is_refused()
+    {
+        var sid = await _server.OpenPollingAsync();
+        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
+        await ws.SendTextAsync("2probe");
+        await ws.ReceiveTextAsync();
+        await ws.SendTextAsync("5");
+        await ws.SendTextAsync("4sync");
+        await ws.ReceiveTextSkippingPingsAsync();
+        var second = async () => await _server.ConnectWebSocketAsync(Path, sid);
+        await second.Should().ThrowAsync<System.Net.WebSockets.WebSocketException>();
+        await ws.SendTextAsync("4still-here");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4still-here");
+    }
+
+    [Test]
+    public async Task Packets_queued_during_the_probe_are_delivered_over_the_websocket()
+    {
+        var sid = await _server.OpenPollingAsync();
+        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
+        await ws.SendTextAsync("2probe");
+        await ws.ReceiveTextAsync();
+        using (await _server.GetAsync(Path, sid))
+        {
+        }
+
+        using var post = await _server.PostAsync(Path, sid, "4queued");
+        await ws.SendTextAsync("5");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4queued");
+    }
+}

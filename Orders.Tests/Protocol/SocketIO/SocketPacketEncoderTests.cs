@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using FluentAssertions.Execution;
+using Orders.Protocol.SocketIO;
+
+namespace Orders.Tests.Protocol.SocketIO;
+
+public sealed class SocketPacketEncoderTests
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Text(EncodedPacket packet) => Encoding.UTF8.GetString(packet.Text);
+
+    [Test]
+    public void Event_to_main_namespace_carries_engine_message_prefix()
+    {
+        Text(SocketPacketEncoder.Event("/", "hello", [1, "2", new { three = true }], -1, Json))
+            .Should().Be("42[\"hello\",1,\"2\",{\"three\":true}]");
+    }
+
+    [Test]
+    public void Event_with_namespace_and_ack_id()
+    {
+        Text(SocketPacketEncoder.Event("/admin", "ping", [], 13, Json)).Should().Be("42/admin,13[\"ping\"]");
+    }
+
+    [Test]
+    public void Ack_has_no_event_name()
+    {
+        Text(SocketPacketEncoder.Ack("/", 456, [1, "2"], Json)).Should().Be("43456[1,\"2\"]");
+    }
+
+    [Test]
+    public void Binary_arguments_become_placeholders_and_attachment_frames()
+    {
+        var packet = SocketPacketEncoder.Event("/", "file", [new byte[] { 1, 2, 3 }, new Dictionary<string, object?> { ["inner"] = new byte[] { 4 } }], -1, Json);
+        using var _ = new AssertionScope();
+        Text(packet).Should().Be("452-[\"file\",{\"_placeholder\":true,\"num\":0},{\"inner\":{\"_placeholder\":true,\"num\":1}}]");
+        packet.Frames.Should().HaveCount(3);
+        packet.Frames[1].IsBinary.Should().BeTrue();
+        packet.Frames[1].Payload.ToArray().Should().Equal(1, 2, 3);
+        packet.Frames[2].Payload.ToArray().Should().Equal(4);
+    }
+
+    [Test]
+    public void Binary_ack_uses_type_six()
+    {
+        Text(SocketPacketEncoder.Ack("/", 7, [new byte[] { 9 }], Json)).Should().Be("461-7[{\"_placeholder\":true,\"num\":0}]");
+    }
+
+    [Test]
+    public void Text_beyond_ascii_is_written_as_utf8_not_escaped()
+    {
+        Text(SocketPacketEncoder.Event("/", "msg", ["Grüße 你好"], -1, Json)).Should().Be("42[\"msg\",\"Grüße 你好\"]");
+    }
+
+    [Test]
+    public void Json_elements_are_written_as_received()
+    {
+        var element = JsonDocument.Parse("{\"3\":[true]}").RootElement;
+        Text(SocketPacketEncoder.Event("/", "message-back", [1, "2", element], -1, Json)).Should().Be("42[\"message-back\",1,\"2\",{\"3\":[true]}]");
+    }
+
+    [Test]
+    public void Connect_error_carries_message_and_data()
+    {
+        Text(SocketPacketEncoder.ConnectError("/", "Authentication error: Invalid token", new { reason = "token_expired" }, Json))
+            .Should().Be("44{\"message\":\"Authentication error: Invalid token\",\"data\":{\"reason\":\"token_expired\"}}");
+        Text(SocketPacketEncoder.ConnectError("/random", "Invalid namespace", null, Json))
+            .Should().Be("44/random,{\"message\":\"Invalid namespace\"}");
+    }
+
+    [Test]
+    public void Connect_and_disconnect_packets()
+    {
+        Text(SocketPacketEncoder.Connect("/", "abc")).Should().Be("40{\"sid\":\"abc\"}");
+        Text(SocketPacketEncoder.Connect("/custom", "abc")).Should().Be("40/custom,{\"sid\":\"abc\"}");
+        Text(SocketPacketEncoder.Disconnect("/custom")).Should().Be("41/custom,");
+    }
+
+    [Test]
+    public void Encoded_packets_round_trip_through_the_parser()
+    {
+        var packet = SocketPacketEncoder.Event("/orders", "order:created", [new { orderNumber = "ORD-1", total = 12.5m }], 42, Json);
+        SocketPacketParser.TryParse(packet.Text[1..], out var parsed).Should().BeTrue();
+        using var _ = new AssertionScope();
+        parsed.Namespace.Should().Be("/orders");
+        parsed.AckId.Should().Be(42);
+        parsed.Data!.Value[1].GetProperty("orderNumber").GetString().Should().Be("ORD-1");
+    }
+}
