@@ -1,10 +1,8 @@
 namespace Orders.Realtime.Events;
 
-/// <summary>
-/// Keeps per-order commit order on the wire: a commit that touched an order holds that order's stripe from
-/// just before COMMIT until its events are queued, so a later commit of the same order queues after it.
-/// Held only around COMMIT, which never waits on other transactions' row locks, so it cannot deadlock with them.
-/// </summary>
+// Keeps per-order commit order on the wire: a commit that touched an order holds that order's stripe from just
+// before COMMIT until its events are queued, so a later commit of the same order queues after it. Held only
+// around COMMIT, which never waits on other transactions' row locks, so it cannot deadlock with them.
 internal sealed class OrderCommitSequencer
 {
     private const int StripeCount = 64;

@@ -1,6 +1,6 @@
 namespace Orders.Realtime.Events;
 
-/// <summary>Turns one saved change into the events and messages the frontend expects.</summary>
+// Turns one saved change into the events and messages the frontend expects.
 internal sealed class OrderEventFactory(TimeProvider time)
 {
     private const string Cancelled = "cancelled";

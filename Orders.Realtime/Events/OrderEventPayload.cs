@@ -1,4 +1,4 @@
 namespace Orders.Realtime.Events;
 
-/// <summary>The <c>{ order, message, timestamp }</c> shape the frontend handles.</summary>
+// The { order, message, timestamp } shape the frontend handles.
 internal sealed record OrderEventPayload(object Order, string Message, DateTime Timestamp);

@@ -7,11 +7,10 @@ using Orders.Realtime.Publishing;
 
 namespace Orders.Realtime.Events;
 
-/// <summary>
-/// Derives order events from tracked changes: collects while saving, snapshots once the statements ran, and
-/// publishes only after COMMIT (EF's own transaction, or the enclosing explicit one). Nothing on failure or rollback.
-/// One instance serves every context; per-context state hangs off the context in a <see cref="ConditionalWeakTable{TKey,TValue}"/>.
-/// </summary>
+// Derives order events from tracked changes: collects while saving, snapshots once the statements ran, and
+// publishes only after COMMIT (EF's own transaction, or the enclosing explicit one). Nothing on failure or
+// rollback. One instance serves every context; per-context state hangs off the context in a
+// ConditionalWeakTable.
 internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCommitSequencer sequencer, OrderEventPublisher publisher)
     : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -172,7 +171,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         state.CurrentSave.Clear();
     }
 
-    /// <summary>Returns the state when the save was not inside a transaction that is still open, i.e. it is committed.</summary>
+    // Returns the state when the save was not inside a transaction that is still open, i.e. it is committed.
     private PendingOrderEvents? AfterSave(DbContext? context)
     {
         if (context is null || !_contexts.TryGetValue(context, out var state))

@@ -1,15 +1,13 @@
 namespace Orders.Realtime.Events;
 
-/// <summary>
-/// The events of one DbContext between SaveChanges and COMMIT. Lives beside its context (never in the shared
-/// interceptor), so concurrent contexts cannot see each other's changes.
-/// </summary>
+// The events of one DbContext between SaveChanges and COMMIT. Lives beside its context (never in the shared
+// interceptor), so concurrent contexts cannot see each other's changes.
 internal sealed class PendingOrderEvents
 {
-    /// <summary>Changes of the SaveChanges in progress, collected before any statement runs.</summary>
+    // Changes of the SaveChanges in progress, collected before any statement runs.
     public List<OrderChange> CurrentSave { get; } = [];
 
-    /// <summary>Events of saves whose statements ran, waiting for their transaction to commit.</summary>
+    // Events of saves whose statements ran, waiting for their transaction to commit.
     public List<OrderEvent> AwaitingCommit { get; } = [];
 
     public OrderCommitSequencer.Lease? Lease { get; set; }

@@ -5,10 +5,8 @@ using Orders.Realtime.Events;
 
 namespace Orders.Realtime.Publishing;
 
-/// <summary>
-/// Takes committed events (in commit order, from the interceptor) and sends them to the owner's room and to
-/// <c>admins</c> from one reader, so the order in which they were queued is the order on every socket.
-/// </summary>
+// Takes committed events (in commit order, from the interceptor) and sends them to the owner's room and to
+// admins from one reader, so the order in which they were queued is the order on every socket.
 internal sealed partial class OrderEventPublisher(
     OrderEventBroadcaster broadcaster, RealtimeMetrics metrics, TimeProvider time, ILogger<OrderEventPublisher> logger)
     : BackgroundService

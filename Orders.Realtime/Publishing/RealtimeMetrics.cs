@@ -4,7 +4,7 @@ using Orders.Realtime.Rooms;
 
 namespace Orders.Realtime.Publishing;
 
-/// <summary>Order event and handshake metrics on the meter <c>Orders.Realtime</c>; socket metrics live on <c>Orders.Protocol</c>.</summary>
+// Order event and handshake metrics on the meter Orders.Realtime; socket metrics live on Orders.Protocol.
 internal sealed class RealtimeMetrics
 {
     public const string MeterName = "Orders.Realtime";

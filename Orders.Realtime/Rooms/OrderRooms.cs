@@ -1,6 +1,6 @@
 namespace Orders.Realtime.Rooms;
 
-/// <summary>Room names: one per user, and one that sees every order event.</summary>
+// Room names: one per user, and one that sees every order event.
 internal static class OrderRooms
 {
     public const string Admins = "admins";
