@@ -7,8 +7,9 @@ ORDERS_AUTH_ENV = ACCESS_TOKEN_SECRET="$${ACCESS_TOKEN_SECRET:-$(ORDERS_DEV_SECR
 
 .PHONY: run token db-start db-stop db-url orders-build
 
+# Quiet unless it fails, so `make -s token` prints nothing but the token.
 orders-build:
-	@$(DOTNET) build Orders.Api/Orders.Api.csproj -c $(CONFIG) -nologo -v quiet -clp:NoSummary >&2
+	@out="$$($(DOTNET) build Orders.Api/Orders.Api.csproj -c $(CONFIG) -nologo -v quiet 2>&1)" || { echo "$$out" >&2; exit 1; }
 
 # Without DATABASE_URL or ConnectionStrings__Orders, runs against the project-local cluster in .data/pg.
 run: orders-build
