@@ -344,4 +344,56 @@ public sealed class OrderEventsTests
         events.Skip(1).Select(e => e.Payload.GetProperty("order").GetProperty("notes").GetString())
             .Should().Equal(Enumerable.Range(1, Increments).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    [Test]
+    public async Task Interleaved_contexts_each_publish_only_their_own_committed_changes()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var kept = await http.CreateOrderAsync();
+        var dropped = await http.CreateOrderAsync();
+
+        // Two contexts share the one interceptor instance and save in turns; only one of them commits.
+        await using var committing = _server.NewDbContext();
+        await using var rollingBack = _server.NewDbContext();
+        await using var commitTx = await committing.Database.BeginTransactionAsync().Within();
+        await using var rollbackTx = await rollingBack.Database.BeginTransactionAsync().Within();
+        var a = await committing.Orders.SingleAsync(o => o.Id == Guid.Parse(kept.Id())).Within();
+        var b = await rollingBack.Orders.SingleAsync(o => o.Id == Guid.Parse(dropped.Id())).Within();
+        a.UpdateDetails(null, null, "first save", DateTimeOffset.UtcNow);
+        b.TryMoveTo(OrderStatus.Cancelled, DateTimeOffset.UtcNow);
+        await committing.SaveChangesAsync().Within();
+        await rollingBack.SaveChangesAsync().Within();
+        a.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow);
+        await committing.SaveChangesAsync().Within();
+        await rollbackTx.RollbackAsync().Within();
+        await commitTx.CommitAsync().Within();
+
+        var marker = await http.CreateOrderAsync();
+        var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+        events.Skip(2).Select(e => (e.OrderId(), e.Name)).Should().Equal(
+            (kept.Id(), "order:updated"), (kept.Id(), "order:status_changed"), (marker.Id(), "order:created"));
+    }
+
+    [Test]
+    public async Task Synchronous_SaveChanges_publishes_after_commit_too()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+
+        using (var db = _server.NewDbContext())
+        {
+            var order = Order.Create(user, [new OrderItem("SYNC-1", "Sync", 1, 5m)], "USD", "Dock 1", null, DateTimeOffset.UtcNow);
+            db.Orders.Add(order);
+            db.SaveChanges();
+            using var transaction = db.Database.BeginTransaction();
+            order.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow);
+            db.SaveChanges();
+            transaction.Commit();
+        }
+
+        var events = await socket.WaitForAsync(2);
+        events.Select(e => e.Name).Should().Equal("order:created", "order:status_changed");
+    }
 }
