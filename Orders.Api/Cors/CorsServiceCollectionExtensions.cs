@@ -4,8 +4,8 @@ internal static class CorsServiceCollectionExtensions
 {
     public static IServiceCollection AddFrontendCors(this IServiceCollection services, IConfiguration configuration)
     {
-        var origins = FrontendCorsOptions.Parse(configuration["FRONTEND_URL"]);
-        services.AddCors(cors => cors.AddPolicy(FrontendCorsOptions.PolicyName, policy => policy
+        var origins = FrontendOrigins.Parse(configuration["FRONTEND_URL"]);
+        services.AddCors(cors => cors.AddPolicy(FrontendOrigins.PolicyName, policy => policy
             .WithOrigins(origins)
             .AllowCredentials()
             .WithHeaders("Authorization", "Content-Type", "If-Match")

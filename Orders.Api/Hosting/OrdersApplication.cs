@@ -27,7 +27,7 @@ internal static class OrdersApplication
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad JSON reaches the exception handler (and becomes a 400 naming the field) in every environment.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecuritySchemeTransformer>());
         services.AddFrontendCors(builder.Configuration);
         services.AddAccessTokenAuth();
         services.AddOrdersDatabase();
@@ -38,8 +38,8 @@ internal static class OrdersApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSerilogRequestLogging();
-        app.UseCors(FrontendCorsOptions.PolicyName);
+        app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
+        app.UseCors(FrontendOrigins.PolicyName);
         app.UseAuthentication();
         app.UseAuthorization();
 

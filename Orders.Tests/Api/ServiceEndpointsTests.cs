@@ -34,6 +34,7 @@ public sealed class ServiceEndpointsTests
             paths.TryGetProperty("/api/orders", out _).Should().BeTrue();
             paths.TryGetProperty("/api/orders/{id}/status", out _).Should().BeTrue();
             paths.TryGetProperty("/api/orders/{id}/cancel", out _).Should().BeTrue();
+            document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString().Should().Be("bearer");
         }
     }
 

@@ -24,6 +24,13 @@ public sealed class StartupTests
     }
 
     [Test]
+    public async Task A_frontend_url_that_is_not_an_origin_stops_start_up_with_a_clear_message()
+    {
+        var start = () => BuildAndStartAsync($"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--FRONTEND_URL=localhost:3006");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("FRONTEND_URL");
+    }
+
+    [Test]
     public void A_postgres_url_becomes_an_npgsql_connection_string()
     {
         var parsed = new NpgsqlConnectionStringBuilder(
