@@ -7,10 +7,11 @@ using Orders.Realtime.Publishing;
 
 namespace Orders.Realtime.Events;
 
-// Derives order events from tracked changes: collects while saving, snapshots once the statements ran, and
-// publishes only after COMMIT (EF's own transaction, or the enclosing explicit one). Nothing on failure or
-// rollback. One instance serves every context; per-context state hangs off the context in a
-// ConditionalWeakTable.
+// Derives order events from tracked changes: collects while saving, snapshots when SaveChanges has finished (EF
+// copies generated values such as the order number into the entities only then), and publishes only after COMMIT:
+// EF's own transaction, or the enclosing explicit one. Nothing on failure or rollback. One instance serves every
+// context; per-context state hangs off the context in a ConditionalWeakTable. A striped per-order lock is held
+// from just before COMMIT until the events are queued, so one order's events are queued in commit order.
 internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCommitSequencer sequencer, OrderEventPublisher publisher)
     : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -33,10 +34,9 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     {
         if (AfterSave(eventData.Context) is { } state)
         {
-            using (sequencer.Acquire(state.AwaitingCommit.Select(e => e.OrderId)))
-            {
-                Publish(state);
-            }
+            // Without any transaction the lock is taken only now (best-effort order against a racing save).
+            state.Lease ??= sequencer.Acquire(state.OrderIds());
+            Publish(state);
         }
 
         return result;
@@ -48,10 +48,8 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         if (AfterSave(eventData.Context) is { } state)
         {
             // The rows are committed: do not let the caller's token stop the events from going out.
-            using (await sequencer.AcquireAsync(state.AwaitingCommit.Select(e => e.OrderId), CancellationToken.None).ConfigureAwait(false))
-            {
-                Publish(state);
-            }
+            state.Lease ??= await sequencer.AcquireAsync(state.OrderIds(), CancellationToken.None).ConfigureAwait(false);
+            Publish(state);
         }
 
         return result;
@@ -78,7 +76,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     {
         if (BeforeCommit(eventData.Context) is { } state)
         {
-            state.Lease = sequencer.Acquire(state.AwaitingCommit.Select(e => e.OrderId));
+            state.Lease = sequencer.Acquire(state.OrderIds());
         }
 
         return result;
@@ -89,7 +87,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     {
         if (BeforeCommit(eventData.Context) is { } state)
         {
-            state.Lease = await sequencer.AcquireAsync(state.AwaitingCommit.Select(e => e.OrderId), cancellationToken).ConfigureAwait(false);
+            state.Lease = await sequencer.AcquireAsync(state.OrderIds(), cancellationToken).ConfigureAwait(false);
         }
 
         return result;
@@ -171,7 +169,8 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         state.CurrentSave.Clear();
     }
 
-    // Returns the state when the save was not inside a transaction that is still open, i.e. it is committed.
+    // Returns the state when what was saved is committed: EF's own transaction committed during this save, or
+    // there was no transaction at all. Inside an explicit transaction the events wait for its COMMIT.
     private PendingOrderEvents? AfterSave(DbContext? context)
     {
         if (context is null || !_contexts.TryGetValue(context, out var state))
@@ -179,9 +178,29 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             return null;
         }
 
-        Snapshot(state);
-        // EF's own transaction has committed and published already; an explicit one publishes at its COMMIT.
-        return context.Database.CurrentTransaction is null && state.AwaitingCommit.Count > 0 ? state : null;
+        try
+        {
+            Snapshot(state);
+        }
+        catch
+        {
+            // Never keep a sequencing lock past a failure.
+            state.Clear();
+            throw;
+        }
+
+        if (!state.CommittedDuringSave && context.Database.CurrentTransaction is not null)
+        {
+            return null;
+        }
+
+        if (state.AwaitingCommit.Count == 0)
+        {
+            state.Clear();
+            return null;
+        }
+
+        return state;
     }
 
     private PendingOrderEvents? BeforeCommit(DbContext? context)
@@ -191,14 +210,23 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             return null;
         }
 
-        // EF's own transaction commits inside SaveChanges, before SavedChanges: the statements ran, so snapshot now.
-        Snapshot(state);
-        return state.AwaitingCommit.Count > 0 ? state : null;
+        // Inside SaveChanges (EF's own transaction) the changes are still in CurrentSave: lock them too.
+        return state.CurrentSave.Count + state.AwaitingCommit.Count > 0 ? state : null;
     }
 
     private void AfterCommit(DbContext? context)
     {
-        if (context is not null && _contexts.TryGetValue(context, out var state))
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return;
+        }
+
+        if (state.CurrentSave.Count > 0)
+        {
+            // Keep the lock: SavedChanges snapshots and publishes right after this.
+            state.CommittedDuringSave = true;
+        }
+        else
         {
             Publish(state);
         }
@@ -223,8 +251,9 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             return;
         }
 
-        if (currentSaveOnly)
+        if (currentSaveOnly && !state.CommittedDuringSave && context.Database.CurrentTransaction is not null)
         {
+            // A failed save inside an explicit transaction: earlier saves may still commit.
             state.CurrentSave.Clear();
         }
         else

@@ -12,11 +12,18 @@ internal sealed class PendingOrderEvents
 
     public OrderCommitSequencer.Lease? Lease { get; set; }
 
+    // EF's own transaction committed inside the SaveChanges in progress; SavedChanges publishes, once EF has
+    // copied the generated values (order number, xmin) into the entities, which it does only after COMMIT.
+    public bool CommittedDuringSave { get; set; }
+
+    public IEnumerable<Guid> OrderIds() => CurrentSave.Select(c => c.Order.Id).Concat(AwaitingCommit.Select(e => e.OrderId));
+
     public void Clear()
     {
         CurrentSave.Clear();
         AwaitingCommit.Clear();
         Lease?.Dispose();
         Lease = null;
+        CommittedDuringSave = false;
     }
 }

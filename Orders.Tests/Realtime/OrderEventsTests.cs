@@ -396,4 +396,28 @@ public sealed class OrderEventsTests
         var events = await socket.WaitForAsync(2);
         events.Select(e => e.Name).Should().Equal("order:created", "order:status_changed");
     }
+
+    [Test]
+    public async Task Orders_saved_together_each_emit_created_with_their_database_generated_number()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+
+        // Two INSERTs in one SaveChanges run in EF's own transaction; the numbers come back from the database.
+        await using (var db = _server.NewDbContext())
+        {
+            db.Orders.AddRange(
+                Order.Create(user, [new OrderItem("A", "First", 1, 1m)], "USD", "Dock 1", null, DateTimeOffset.UtcNow),
+                Order.Create(user, [new OrderItem("B", "Second", 1, 2m)], "USD", "Dock 2", null, DateTimeOffset.UtcNow));
+            await db.SaveChangesAsync().Within();
+        }
+
+        var events = await socket.WaitForAsync(2);
+        foreach (var received in events)
+        {
+            var current = await http.GetOrderAsync(received.OrderId());
+            received.ShouldBe("order:created", current, $"Your order #{current.Number()} has been created!");
+        }
+    }
 }
