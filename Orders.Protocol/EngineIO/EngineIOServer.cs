@@ -56,6 +56,13 @@ internal sealed partial class EngineIOServer : IDisposable
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (_stopping.IsCancellationRequested)
+        {
+            // Kestrel keeps accepting for a moment after the host starts stopping; new sessions would outlive it.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         if (!ApplyCors(context)) return;
         if (HttpMethods.IsOptions(request.Method))
         {
@@ -151,6 +158,7 @@ internal sealed partial class EngineIOServer : IDisposable
         var request = new EngineHandshakeRequest(context.Request, _time.GetUtcNow());
         var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now);
         _sessions[session.Id] = session;
+        if (_stopping.IsCancellationRequested) session.Terminate(EngineCloseReason.ServerShuttingDown);
         _metrics.SessionOpened(transport.ToName());
         Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress?.ToString());
         return session;
@@ -370,7 +378,7 @@ internal sealed partial class EngineIOServer : IDisposable
         {
             while (true)
             {
-                using var message = await WebSocketTransport.ReceiveAsync(socket, Options.MaxHttpBufferSize, _stopping.Token).ConfigureAwait(false);
+                using var message = await WebSocketTransport.ReceiveAsync(socket, Options.MaxHttpBufferSize, CancellationToken.None).ConfigureAwait(false);
                 if (message.Outcome == WebSocketReceiveOutcome.Closed) break;
                 if (message.Outcome == WebSocketReceiveOutcome.TooLarge)
                 {
@@ -522,11 +530,12 @@ internal sealed partial class EngineIOServer : IDisposable
         }
     }
 
+    /// <summary>Host stopping: every session is told (close frame or close packet), then pending reads end.</summary>
     public void Dispose()
     {
+        // Not disposed: transports still observe the token while they unwind.
         _stopping.Cancel();
         foreach (var session in _sessions.Values) session.Terminate(EngineCloseReason.ServerShuttingDown);
-        _stopping.Dispose();
     }
 
     // ----- HTTP helpers -----
