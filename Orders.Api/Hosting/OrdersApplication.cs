@@ -14,10 +14,9 @@ namespace Orders.Api.Hosting;
 // The composition root: Program and the tests build the service the same way.
 internal static class OrdersApplication
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        configure?.Invoke(builder);
         ListenAddress.Apply(builder);
 
         var services = builder.Services;

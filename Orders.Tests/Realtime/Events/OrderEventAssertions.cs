@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using FluentAssertions.Execution;
 using Orders.Tests.Infrastructure;
 
-namespace Orders.Tests.Realtime;
+namespace Orders.Tests.Realtime.Events;
 
 internal static class OrderEventAssertions
 {

@@ -4,7 +4,7 @@ using Orders.Api.Data;
 using Orders.Api.Hosting;
 using Orders.Tests.Infrastructure;
 
-namespace Orders.Tests.Api;
+namespace Orders.Tests.Api.Hosting;
 
 public sealed class StartupTests
 {

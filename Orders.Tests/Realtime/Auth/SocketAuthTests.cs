@@ -3,7 +3,7 @@ using System.Text.Json;
 using FluentAssertions.Execution;
 using Orders.Tests.Infrastructure;
 
-namespace Orders.Tests.Realtime;
+namespace Orders.Tests.Realtime.Auth;
 
 public sealed class SocketAuthTests
 {

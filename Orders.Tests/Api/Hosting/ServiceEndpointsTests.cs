@@ -4,7 +4,7 @@ using System.Text.Json;
 using FluentAssertions.Execution;
 using Orders.Tests.Infrastructure;
 
-namespace Orders.Tests.Api;
+namespace Orders.Tests.Api.Hosting;
 
 public sealed class ServiceEndpointsTests
 {

@@ -1,7 +1,7 @@
 using FluentAssertions.Execution;
 using Orders.Tests.Infrastructure;
 
-namespace Orders.Tests.Realtime;
+namespace Orders.Tests.Realtime.Publishing;
 
 public sealed class RealtimeMetricsTests
 {

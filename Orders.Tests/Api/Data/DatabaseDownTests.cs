@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using FluentAssertions.Execution;
 using Orders.Tests.Infrastructure;
 
-namespace Orders.Tests.Api;
+namespace Orders.Tests.Api.Data;
 
 // The service started without migrations against a port where no database listens.
 public sealed class DatabaseDownTests
