@@ -98,4 +98,19 @@ public sealed class RoomIsolationTests
         var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
         events.Should().ContainSingle();
     }
+
+    [Test]
+    public async Task An_admin_who_owns_the_order_receives_each_event_once()
+    {
+        var adminUser = "ops-" + Guid.NewGuid().ToString("N")[..8];
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(adminUser, admin: true));
+        using var http = _server.ClientFor(adminUser, admin: true);
+
+        using var someoneElse = _server.ClientFor(NewUser());
+        var order = await http.CreateOrderAsync();
+        var marker = await someoneElse.CreateOrderAsync();
+        var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+
+        events.Select(e => e.OrderId()).Should().Equal(order.Id(), marker.Id());
+    }
 }
