@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace Orders.Api.Auth;
+
+// ACCESS_TOKEN_SECRET and ISSUER, as the seed frontend's services name them.
+internal sealed class AccessTokenOptions
+{
+    public const int MinimumSecretLength = 32;
+    public const string DefaultIssuer = "http://localhost:3000";
+
+    public string Secret { get; set; } = "";
+
+    public string Issuer { get; set; } = DefaultIssuer;
+
+    // Small, so an expired token stops working within seconds, yet tolerant of clocks a little apart.
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    public static void Bind(AccessTokenOptions options, IConfiguration configuration)
+    {
+        options.Secret = configuration["ACCESS_TOKEN_SECRET"] ?? "";
+        options.Issuer = configuration["ISSUER"] is { Length: > 0 } issuer ? issuer : DefaultIssuer;
+    }
+
+    internal sealed class Validator : IValidateOptions<AccessTokenOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AccessTokenOptions options) =>
+            options.Secret.Length switch
+            {
+                0 => ValidateOptionsResult.Fail(
+                    "ACCESS_TOKEN_SECRET is not set. Set it to the HS256 secret shared with the auth service (at least 32 characters); `make run` supplies a development default."),
+                < MinimumSecretLength => ValidateOptionsResult.Fail(
+                    $"ACCESS_TOKEN_SECRET is {options.Secret.Length} characters long; HS256 needs at least {MinimumSecretLength}."),
+                _ => ValidateOptionsResult.Success,
+            };
+    }
+}

@@ -1,0 +1,6 @@
+namespace Orders.Api.Auth;
+
+internal static class AuthPolicies
+{
+    public const string Admin = "admin";
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Orders.Api.Data;
+
+// DATABASE_URL (postgres:// URL or keyword form) or ConnectionStrings__Orders; Database__MigrateOnStartup=false to skip migrations.
+internal sealed class DatabaseOptions
+{
+    public string ConnectionString { get; set; } = "";
+
+    public bool MigrateOnStartup { get; set; } = true;
+
+    public static void Bind(DatabaseOptions options, IConfiguration configuration)
+    {
+        configuration.GetSection("Database").Bind(options);
+        var configured = configuration["DATABASE_URL"] is { Length: > 0 } url ? url : configuration.GetConnectionString("Orders");
+        options.ConnectionString = configured is { Length: > 0 } ? Normalize(configured) : "";
+    }
+
+    public static string Normalize(string value)
+    {
+        if (!value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            && !value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return value;
+        }
+
+        var uri = new Uri(value);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } db ? db : null,
+        };
+        if (uri.Host.Length > 0)
+        {
+            builder.Host = uri.Host;
+        }
+
+        if (uri.Port > 0)
+        {
+            builder.Port = uri.Port;
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            builder.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2)
+            {
+                builder.Password = Uri.UnescapeDataString(parts[1]);
+            }
+        }
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            builder[Uri.UnescapeDataString(kv[0])] = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "";
+        }
+
+        return builder.ConnectionString;
+    }
+
+    internal sealed class Validator : IValidateOptions<DatabaseOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
+            options.ConnectionString.Length == 0
+                ? ValidateOptionsResult.Fail(
+                    "No database configured: set DATABASE_URL (postgres://user:password@host:port/db) or ConnectionStrings__Orders; `make run` starts a project-local PostgreSQL and sets it for you.")
+                : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Orders.Realtime;
+
+namespace Orders.Api.Data;
+
+internal static class DatabaseServiceCollectionExtensions
+{
+    public static IServiceCollection AddOrdersDatabase(this IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>().Configure<IConfiguration>(DatabaseOptions.Bind).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptions.Validator>();
+        services.AddDbContext<OrdersDbContext>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+            .AddOrderEvents(sp));
+        return services;
+    }
+
+    // Before the server listens, so no request sees an old schema.
+    public static async Task MigrateOrdersDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (!services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
+        {
+            return;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using Orders.Api.Auth;
+using Orders.Api.Cors;
+using Orders.Api.Data;
+using Orders.Api.Errors;
+using Orders.Api.Health;
+using Orders.Api.Observability;
+using Orders.Api.Orders;
+using Orders.Realtime;
+using Serilog;
+
+namespace Orders.Api.Hosting;
+
+// The composition root: Program and the tests build the service the same way.
+internal static class OrdersApplication
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        ListenAddress.Apply(builder);
+
+        var services = builder.Services;
+        services.AddOrdersLogging(builder.Configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Bad JSON reaches the exception handler (and becomes a 400 naming the field) in every environment.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecuritySchemeTransformer>());
+        services.AddFrontendCors(builder.Configuration);
+        services.AddAccessTokenAuth();
+        services.AddOrdersDatabase();
+        services.AddOrdersHealthChecks();
+        services.AddOrderRealtime();
+        services.AddOrdersMetrics();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
+        app.UseCors(FrontendOrigins.PolicyName);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOrdersHealthChecks();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        app.MapOrdersApi();
+        app.MapOrderRealtime("/socket.io");
+        return app;
+    }
+
+    // Checks configuration, migrates, then listens: a misconfigured service fails before touching the database.
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        _ = app.Services.GetRequiredService<IOptions<AccessTokenOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Orders.Api.Orders;
+
+internal sealed record ChangeOrderStatusRequest(string? Status);

@@ -1,0 +1,3 @@
+namespace Orders.Api.Orders;
+
+internal sealed record OrderItem(string Sku, string Name, int Quantity, decimal UnitPrice);

@@ -1,0 +1,10 @@
+namespace Orders.Api.Orders;
+
+internal enum OrderStatus
+{
+    Pending,
+    Processing,
+    Shipped,
+    Delivered,
+    Cancelled,
+}

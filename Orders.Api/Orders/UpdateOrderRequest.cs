@@ -1,0 +1,3 @@
+namespace Orders.Api.Orders;
+
+internal sealed record UpdateOrderRequest(IReadOnlyList<OrderItemRequest?>? Items, string? ShippingAddress, string? Notes);

@@ -1,0 +1,8 @@
+namespace Orders.Realtime.Events;
+
+internal enum OrderChangeKind
+{
+    Created,
+    Updated,
+    StatusChanged,
+}

@@ -1,0 +1,264 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Orders.Realtime.Publishing;
+
+namespace Orders.Realtime.Events;
+
+// Derives order events from tracked changes: collects while saving, snapshots when SaveChanges has finished (EF
+// copies generated values such as the order number into the entities only then), and publishes only after COMMIT:
+// EF's own transaction, or the enclosing explicit one. Nothing on failure or rollback. One instance serves every
+// context; per-context state hangs off the context in a ConditionalWeakTable. A striped per-order lock is held
+// from just before COMMIT until the events are queued, so one order's events are queued in commit order.
+internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCommitSequencer sequencer, OrderEventPublisher publisher)
+    : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    private readonly ConditionalWeakTable<DbContext, PendingOrderEvents> _contexts = [];
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Collect(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Collect(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (AfterSave(eventData.Context) is { } state)
+        {
+            // Without any transaction the lock is taken only now (best-effort order against a racing save).
+            state.Lease ??= sequencer.Acquire(state.OrderIds());
+            Publish(state);
+        }
+
+        return result;
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(
+        SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (AfterSave(eventData.Context) is { } state)
+        {
+            // The rows are committed: do not let the caller's token stop the events from going out.
+            state.Lease ??= await sequencer.AcquireAsync(state.OrderIds(), CancellationToken.None).ConfigureAwait(false);
+            Publish(state);
+        }
+
+        return result;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Discard(eventData.Context, currentSaveOnly: true);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Discard(eventData.Context, currentSaveOnly: true);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Discard(eventData.Context, currentSaveOnly: true);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Discard(eventData.Context, currentSaveOnly: true);
+        return Task.CompletedTask;
+    }
+
+    InterceptionResult IDbTransactionInterceptor.TransactionCommitting(
+        DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
+    {
+        if (BeforeCommit(eventData.Context) is { } state)
+        {
+            state.Lease = sequencer.Acquire(state.OrderIds());
+        }
+
+        return result;
+    }
+
+    async ValueTask<InterceptionResult> IDbTransactionInterceptor.TransactionCommittingAsync(
+        DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken)
+    {
+        if (BeforeCommit(eventData.Context) is { } state)
+        {
+            state.Lease = await sequencer.AcquireAsync(state.OrderIds(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        AfterCommit(eventData.Context);
+
+    Task IDbTransactionInterceptor.TransactionCommittedAsync(
+        DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        AfterCommit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    void IDbTransactionInterceptor.TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
+        Discard(eventData.Context, currentSaveOnly: false);
+
+    Task IDbTransactionInterceptor.TransactionRolledBackAsync(
+        DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        Discard(eventData.Context, currentSaveOnly: false);
+        return Task.CompletedTask;
+    }
+
+    void IDbTransactionInterceptor.TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
+        Discard(eventData.Context, currentSaveOnly: false);
+
+    Task IDbTransactionInterceptor.TransactionFailedAsync(
+        DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken)
+    {
+        Discard(eventData.Context, currentSaveOnly: false);
+        return Task.CompletedTask;
+    }
+
+    private void Collect(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        PendingOrderEvents? state = null;
+        // Entries() runs DetectChanges first, which SaveChanges has not done yet at this point.
+        foreach (var entry in context.ChangeTracker.Entries<IOrderEventSource>())
+        {
+            if (Describe(entry) is { } change)
+            {
+                state ??= _contexts.GetValue(context, static _ => new PendingOrderEvents());
+                state.CurrentSave.Add(change);
+            }
+        }
+    }
+
+    private static OrderChange? Describe(EntityEntry<IOrderEventSource> entry)
+    {
+        var order = entry.Entity;
+        switch (entry.State)
+        {
+            case EntityState.Added:
+                return new OrderChange(order, OrderChangeKind.Created, null, order.StatusName);
+            case EntityState.Modified:
+                var oldStatus = ((IOrderEventSource)entry.OriginalValues.ToObject()).StatusName;
+                return oldStatus == order.StatusName
+                    ? new OrderChange(order, OrderChangeKind.Updated, oldStatus, oldStatus)
+                    : new OrderChange(order, OrderChangeKind.StatusChanged, oldStatus, order.StatusName);
+            default:
+                return null;
+        }
+    }
+
+    private void Snapshot(PendingOrderEvents state)
+    {
+        foreach (var change in state.CurrentSave)
+        {
+            factory.Create(change, state.AwaitingCommit);
+        }
+
+        state.CurrentSave.Clear();
+    }
+
+    // Returns the state when what was saved is committed: EF's own transaction committed during this save, or
+    // there was no transaction at all. Inside an explicit transaction the events wait for its COMMIT.
+    private PendingOrderEvents? AfterSave(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return null;
+        }
+
+        try
+        {
+            Snapshot(state);
+        }
+        catch
+        {
+            // Never keep a sequencing lock past a failure.
+            state.Clear();
+            throw;
+        }
+
+        if (!state.CommittedDuringSave && context.Database.CurrentTransaction is not null)
+        {
+            return null;
+        }
+
+        if (state.AwaitingCommit.Count == 0)
+        {
+            state.Clear();
+            return null;
+        }
+
+        return state;
+    }
+
+    private PendingOrderEvents? BeforeCommit(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return null;
+        }
+
+        // Inside SaveChanges (EF's own transaction) the changes are still in CurrentSave: lock them too.
+        return state.CurrentSave.Count + state.AwaitingCommit.Count > 0 ? state : null;
+    }
+
+    private void AfterCommit(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return;
+        }
+
+        if (state.CurrentSave.Count > 0)
+        {
+            // Keep the lock: SavedChanges snapshots and publishes right after this.
+            state.CommittedDuringSave = true;
+        }
+        else
+        {
+            Publish(state);
+        }
+    }
+
+    private void Publish(PendingOrderEvents state)
+    {
+        try
+        {
+            publisher.Publish(state.AwaitingCommit);
+        }
+        finally
+        {
+            state.Clear();
+        }
+    }
+
+    private void Discard(DbContext? context, bool currentSaveOnly)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return;
+        }
+
+        if (currentSaveOnly && !state.CommittedDuringSave && context.Database.CurrentTransaction is not null)
+        {
+            // A failed save inside an explicit transaction: earlier saves may still commit.
+            state.CurrentSave.Clear();
+        }
+        else
+        {
+            state.Clear();
+        }
+    }
+}

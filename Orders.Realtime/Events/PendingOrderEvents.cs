@@ -1,0 +1,29 @@
+namespace Orders.Realtime.Events;
+
+// The events of one DbContext between SaveChanges and COMMIT. Lives beside its context (never in the shared
+// interceptor), so concurrent contexts cannot see each other's changes.
+internal sealed class PendingOrderEvents
+{
+    // Changes of the SaveChanges in progress, collected before any statement runs.
+    public List<OrderChange> CurrentSave { get; } = [];
+
+    // Events of saves whose statements ran, waiting for their transaction to commit.
+    public List<OrderEvent> AwaitingCommit { get; } = [];
+
+    public OrderCommitSequencer.Lease? Lease { get; set; }
+
+    // EF's own transaction committed inside the SaveChanges in progress; SavedChanges publishes, once EF has
+    // copied the generated values (order number, xmin) into the entities, which it does only after COMMIT.
+    public bool CommittedDuringSave { get; set; }
+
+    public IEnumerable<Guid> OrderIds() => CurrentSave.Select(c => c.Order.Id).Concat(AwaitingCommit.Select(e => e.OrderId));
+
+    public void Clear()
+    {
+        CurrentSave.Clear();
+        AwaitingCommit.Clear();
+        Lease?.Dispose();
+        Lease = null;
+        CommittedDuringSave = false;
+    }
+}

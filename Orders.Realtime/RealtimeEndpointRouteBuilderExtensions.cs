@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Orders.Protocol;
+using Orders.Protocol.SocketIO;
+using Orders.Realtime.Auth;
+using Orders.Realtime.Publishing;
+using Orders.Realtime.Rooms;
+
+namespace Orders.Realtime;
+
+/// <summary>Serves live order events over Socket.IO.</summary>
+public static class RealtimeEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Authenticates sockets of the main namespace, puts them in their rooms and serves Socket.IO at
+    /// <paramref name="path"/>. CORS is left to the application's middleware.
+    /// </summary>
+    public static IEndpointConventionBuilder MapOrderRealtime(this IEndpointRouteBuilder endpoints, string path = "/socket.io")
+    {
+        var services = endpoints.ServiceProvider;
+        var server = services.GetRequiredService<SocketIOServer>();
+        var authenticator = services.GetRequiredService<SocketAuthenticator>();
+        var rooms = services.GetRequiredService<RoomAssignment>();
+        server.Default.Use(authenticator.AuthenticateAsync).OnConnection(rooms.OnConnectedAsync);
+        services.GetRequiredService<RealtimeMetrics>().ObserveRooms(server.Default);
+        return endpoints.MapSocketIO(path);
+    }
+}

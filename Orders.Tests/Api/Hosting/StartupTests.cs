@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orders.Api.Data;
+using Orders.Api.Hosting;
+using Orders.Tests.Infrastructure;
+
+namespace Orders.Tests.Api.Hosting;
+
+public sealed class StartupTests
+{
+    [Test]
+    public async Task A_short_access_token_secret_stops_start_up_with_a_clear_message()
+    {
+        var start = () => BuildAndStartAsync("--ACCESS_TOKEN_SECRET=too-short", "--DATABASE_URL=Host=127.0.0.1;Database=none");
+        (await start.Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain("ACCESS_TOKEN_SECRET").And.Contain("32");
+    }
+
+    [Test]
+    public async Task A_missing_database_setting_stops_start_up_with_a_clear_message()
+    {
+        var start = () => BuildAndStartAsync($"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=", "--ConnectionStrings:Orders=");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("DATABASE_URL");
+    }
+
+    [Test]
+    public async Task A_frontend_url_that_is_not_an_origin_stops_start_up_with_a_clear_message()
+    {
+        var start = () => BuildAndStartAsync($"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--FRONTEND_URL=localhost:3006");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("FRONTEND_URL");
+    }
+
+    [Test]
+    public void A_postgres_url_becomes_an_npgsql_connection_string()
+    {
+        var parsed = new NpgsqlConnectionStringBuilder(
+            DatabaseOptions.Normalize("postgres://orders%40app:p%3Ass@db.internal:6543/orders_prod?sslmode=require"));
+
+        parsed.Host.Should().Be("db.internal");
+        parsed.Port.Should().Be(6543);
+        parsed.Username.Should().Be("orders@app");
+        parsed.Password.Should().Be("p:ss");
+        parsed.Database.Should().Be("orders_prod");
+        parsed.SslMode.Should().Be(SslMode.Require);
+    }
+
+    [Test]
+    public void A_keyword_connection_string_is_used_as_is()
+    {
+        const string keywords = "Host=localhost;Port=5432;Database=orders;Username=me";
+        DatabaseOptions.Normalize(keywords).Should().Be(keywords);
+    }
+
+    // Configuration is checked while the service is composed or, at the latest, before it touches the database.
+    private static async Task BuildAndStartAsync(params string[] args)
+    {
+        await using var app = OrdersApplication.Build(["--urls=http://127.0.0.1:0", .. args]);
+        await OrdersApplication.StartAsync(app, CancellationToken.None).Within();
+        await app.StopAsync().Within();
+    }
+}

@@ -1,0 +1,226 @@
+using System.Net;
+using System.Net.Http.Json;
+using FluentAssertions.Execution;
+using Microsoft.EntityFrameworkCore;
+using Orders.Api.Orders;
+using Orders.Tests.Infrastructure;
+
+namespace Orders.Tests.Realtime.Events;
+
+// Events go out only after COMMIT, never for failed or rolled-back work, and in commit order per order.
+public sealed class OrderEventCommitTests
+{
+    private OrdersServer _server = null!;
+    private HttpClient _admin = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _server = await OrdersServer.StartAsync();
+        _admin = _server.ClientFor("ops", admin: true);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _admin.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private static string NewUser() => "user-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Test]
+    public async Task A_failed_save_emits_nothing()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+
+        // A concurrency conflict: the UPDATE matches no row, SaveChanges throws, EF rolls its transaction back.
+        await using (var db = _server.NewDbContext())
+        {
+            var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+            db.Entry(tracked).Property(o => o.Version).OriginalValue = tracked.Version + 1000;
+            tracked.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow).Should().BeTrue();
+            var save = () => db.SaveChangesAsync().Within();
+            await save.Should().ThrowAsync<DbUpdateConcurrencyException>();
+        }
+
+        var marker = await http.CreateOrderAsync();
+        var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+        events.Select(e => (e.OrderId(), e.Name)).Should().Equal((order.Id(), "order:created"), (marker.Id(), "order:created"));
+    }
+
+    [Test]
+    public async Task A_rolled_back_transaction_emits_nothing()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+
+        await using (var db = _server.NewDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync().Within();
+            var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+            tracked.TryMoveTo(OrderStatus.Cancelled, DateTimeOffset.UtcNow);
+            db.Orders.Add(Order.Create(user, [new OrderItem("S", "N", 1, 1m)], "USD", "addr", null, DateTimeOffset.UtcNow));
+            await db.SaveChangesAsync().Within();
+            await transaction.RollbackAsync().Within();
+        }
+
+        var marker = await http.CreateOrderAsync();
+        var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+        events.Select(e => e.Name).Should().Equal("order:created", "order:created");
+        (await http.GetOrderAsync(order.Id())).GetProperty("status").GetString().Should().Be("pending");
+    }
+
+    [Test]
+    public async Task Events_wait_for_the_enclosing_transaction_to_commit()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+
+        await using var db = _server.NewDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync().Within();
+        var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+        tracked.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow);
+        await db.SaveChangesAsync().Within();
+        tracked.TryMoveTo(OrderStatus.Shipped, DateTimeOffset.UtcNow);
+        await db.SaveChangesAsync().Within();
+
+        // Another order's event gets through while the transaction is open; this order's do not.
+        var marker = await http.CreateOrderAsync();
+        var beforeCommit = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+        beforeCommit.Select(e => e.OrderId()).Should().Equal(order.Id(), marker.Id());
+
+        await transaction.CommitAsync().Within();
+        var events = await socket.WaitForAsync(4);
+        using (new AssertionScope())
+        {
+            events.Skip(2).Select(e => e.Name).Should().Equal("order:status_changed", "order:status_changed");
+            events[2].Payload.GetProperty("newStatus").GetString().Should().Be("processing");
+            events[3].Payload.GetProperty("newStatus").GetString().Should().Be("shipped");
+        }
+    }
+
+    [Test]
+    public async Task A_409_from_the_api_emits_nothing()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+        using (var conflict = await _admin.ChangeStatusAsync(order.Id(), "delivered"))
+        {
+            conflict.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        }
+
+        var marker = await http.CreateOrderAsync();
+        var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+        events.Should().HaveCount(2);
+    }
+
+    [Test]
+    public async Task Interleaved_contexts_each_publish_only_their_own_committed_changes()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var kept = await http.CreateOrderAsync();
+        var dropped = await http.CreateOrderAsync();
+
+        // Two contexts share the one interceptor instance and save in turns; only one of them commits.
+        await using var committing = _server.NewDbContext();
+        await using var rollingBack = _server.NewDbContext();
+        await using var commitTx = await committing.Database.BeginTransactionAsync().Within();
+        await using var rollbackTx = await rollingBack.Database.BeginTransactionAsync().Within();
+        var a = await committing.Orders.SingleAsync(o => o.Id == Guid.Parse(kept.Id())).Within();
+        var b = await rollingBack.Orders.SingleAsync(o => o.Id == Guid.Parse(dropped.Id())).Within();
+        a.UpdateDetails(null, null, "first save", DateTimeOffset.UtcNow);
+        b.TryMoveTo(OrderStatus.Cancelled, DateTimeOffset.UtcNow);
+        await committing.SaveChangesAsync().Within();
+        await rollingBack.SaveChangesAsync().Within();
+        a.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow);
+        await committing.SaveChangesAsync().Within();
+        await rollbackTx.RollbackAsync().Within();
+        await commitTx.CommitAsync().Within();
+
+        var marker = await http.CreateOrderAsync();
+        var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+        events.Skip(2).Select(e => (e.OrderId(), e.Name)).Should().Equal(
+            (kept.Id(), "order:updated"), (kept.Id(), "order:status_changed"), (marker.Id(), "order:created"));
+    }
+
+    [Test]
+    public async Task Synchronous_SaveChanges_publishes_after_commit_too()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+
+        using (var db = _server.NewDbContext())
+        {
+            var order = Order.Create(user, [new OrderItem("SYNC-1", "Sync", 1, 5m)], "USD", "Dock 1", null, DateTimeOffset.UtcNow);
+            db.Orders.Add(order);
+            db.SaveChanges();
+            using var transaction = db.Database.BeginTransaction();
+            order.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow);
+            db.SaveChanges();
+            transaction.Commit();
+        }
+
+        var events = await socket.WaitForAsync(2);
+        events.Select(e => e.Name).Should().Equal("order:created", "order:status_changed");
+    }
+
+    [Test]
+    public async Task Concurrent_writers_of_one_order_are_seen_in_commit_order()
+    {
+        const int Increments = 24;
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        using var http = _server.ClientFor(user);
+        var order = await http.CreateOrderAsync(OrderRequests.NewOrderBody(notes: "0"));
+        var committed = 0;
+
+        // Read-modify-write under If-Match: a save only commits on top of the latest commit, so the committed
+        // notes are 1, 2, 3, ... in commit order, whichever writer won each round.
+        async Task WriterAsync()
+        {
+            using var client = _server.ClientFor(user);
+            while (Volatile.Read(ref committed) < Increments)
+            {
+                var current = await client.GetOrderAsync(order.Id());
+                var next = int.Parse(current.GetProperty("notes").GetString()!, System.Globalization.CultureInfo.InvariantCulture) + 1;
+                if (next > Increments)
+                {
+                    return;
+                }
+
+                using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/orders/{order.Id()}")
+                {
+                    Content = JsonContent.Create(new { notes = next.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", $"\"{current.GetProperty("version").GetUInt32()}\"");
+                using var response = await client.SendAsync(request).Within();
+                if (response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref committed);
+                }
+                else
+                {
+                    response.StatusCode.Should().Be(HttpStatusCode.Conflict);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(WriterAsync))).Within(TimeSpan.FromSeconds(60));
+        var events = await socket.WaitForAsync(1 + Increments);
+
+        events.Skip(1).Select(e => e.Payload.GetProperty("order").GetProperty("notes").GetString())
+            .Should().Equal(Enumerable.Range(1, Increments).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}
