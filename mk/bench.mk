@@ -1,0 +1,35 @@
+# Benchmarks (issue 5): ours against Node's socket.io on the same machine, same run. See README, "Benchmarks".
+#   make bench                    the whole comparison (< 10 min): table + bench/results/bench-*.json
+#   make bench-smoke              the same scenarios with a few hundred clients and ~1 s phases (CI); fails if one breaks
+#   make bench-server PORT=N      our server in benchmark mode (production options, the benchmark contract)
+#   make bench-node PORT=N        the Node reference on the same contract
+#   make bench-micro              BenchmarkDotNet micro benchmarks of the hot paths (short job)
+# BENCH_ARGS passes runner options, e.g. BENCH_ARGS="--scenarios fanout,broadcast --reps 3 --warmup 5".
+# GC=server runs our server with Server GC instead of the default workstation GC.
+.PHONY: bench bench-smoke bench-build bench-server bench-node bench-micro
+
+BENCH_OUT := bench/Orders.LoadGen/bin/$(CONFIG)/net10.0
+BENCH_RUN = taskset -c 1 $(DOTNET) $(BENCH_OUT)/Orders.LoadGen.dll bench --root $(CURDIR) --config $(CONFIG) $(if $(GC),--gc $(GC))
+GC ?=
+
+bench-build:
+	$(DOTNET) build bench/Orders.BenchServer -c $(CONFIG) --nologo -v q
+	$(DOTNET) build bench/Orders.LoadGen -c $(CONFIG) --nologo -v q
+	cd bench/node-ref && npm ci --no-audit --no-fund --loglevel=error
+
+bench: bench-build
+	$(BENCH_RUN) $(BENCH_ARGS)
+
+bench-smoke: bench-build
+	timeout 300 $(BENCH_RUN) --smoke $(BENCH_ARGS)
+
+bench-server:
+	$(DOTNET) build bench/Orders.BenchServer -c $(CONFIG) --nologo -v q
+	$(if $(filter server,$(GC)),DOTNET_gcServer=1 )$(DOTNET) bench/Orders.BenchServer/bin/$(CONFIG)/net10.0/Orders.BenchServer.dll --port $(PORT) $(ARGS)
+
+bench-node:
+	cd bench/node-ref && npm ci --no-audit --no-fund --loglevel=error
+	node --expose-gc bench/node-ref/server.js --port $(PORT) $(ARGS)
+
+bench-micro:
+	$(DOTNET) run -c Release --project bench/Orders.Bench -- --filter '*' --job short $(ARGS)
