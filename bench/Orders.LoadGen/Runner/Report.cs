@@ -16,8 +16,13 @@ internal static class Report
         ("memory", "pings_per_socket_in_hold", true, ""),
         ("storm", "connects_per_s", true, ">= 4"),
         ("storm", "storm_seconds", false, ""),
+        ("storm", "server_cpu_us_per_connect", false, ""),
         ("fanout", "deliveries_per_s", true, ">= 3"),
+        ("fanout", "server_cpu_us_per_delivery", false, ""),
+        ("fanout", "generator_cpu_us_per_delivery", false, ""),
         ("broadcast", "deliveries_per_s", true, ">= 2.5"),
+        ("broadcast", "server_cpu_us_per_delivery", false, ""),
+        ("broadcast", "generator_cpu_us_per_delivery", false, ""),
         ("broadcast", "last_recipient_p50_ms", false, ""),
         ("broadcast", "last_recipient_p99_ms", false, "<= 0.5"),
         ("latency", "p50_ms", false, ""),
@@ -29,6 +34,7 @@ internal static class Report
     {
         var metrics = string.Join(", ", r.Metrics.Select(m => $"{m.Key}={Format(m.Value)}"));
         var cpu = r.ServerCpu is { } c ? $" server-cpu={c:P0}" : "";
+        if (r.GeneratorCpu is { } g) cpu += $" generator-cpu={g:P0}";
         var flag = r.GeneratorBound ? " GENERATOR-BOUND" : "";
         var broken = r.Problems.Count > 0 ? " BROKEN: " + string.Join("; ", r.Problems) : "";
         return $"  [{r.Repetition}] {r.Scenario,-9} {r.Server,-4} {took.TotalSeconds,5:F1} s  {metrics}{cpu}{flag}{broken}";
@@ -48,7 +54,7 @@ internal static class Report
             foreach (var server in new[] { "ours", "node" })
             {
                 var runs = results.Where(r => r.Scenario == scenario && r.Server == server).ToList();
-                if (runs.Any(r => r.GeneratorBound)) notes.Add($"{server}: generator-bound in {runs.Count(r => r.GeneratorBound)}/{runs.Count} (server cpu {string.Join("/", runs.Select(r => r.ServerCpu?.ToString("P0", CultureInfo.InvariantCulture) ?? "?"))}), not a result");
+                if (runs.Any(r => r.GeneratorBound)) notes.Add($"{server}: generator-bound in {runs.Count(r => r.GeneratorBound)}/{runs.Count} (server cpu {string.Join("/", runs.Select(r => Percent(r.ServerCpu)))}, generator {string.Join("/", runs.Select(r => Percent(r.GeneratorCpu)))}), not a result");
                 if (runs.Any(r => r.Problems.Count > 0)) notes.Add($"{server}: BROKEN");
             }
 
@@ -79,7 +85,7 @@ internal static class Report
             machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString() },
             settings,
             medians,
-            runs = results.Select(r => new { r.Scenario, r.Server, r.Repetition, r.Metrics, r.ServerCpu, r.GeneratorBound, r.Problems }),
+            runs = results.Select(r => new { r.Scenario, r.Server, r.Repetition, r.Metrics, r.ServerCpu, r.GeneratorCpu, r.GeneratorBound, r.Problems }),
         };
         await using var file = File.Create(path);
         await JsonSerializer.SerializeAsync(file, doc, new JsonSerializerOptions { WriteIndented = true }).ConfigureAwait(false);
@@ -94,6 +100,8 @@ internal static class Report
         if (values.Count == 0) return null;
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
+
+    private static string Percent(double? v) => v?.ToString("P0", CultureInfo.InvariantCulture) ?? "?";
 
     private static string Format(double? v) => v switch
     {

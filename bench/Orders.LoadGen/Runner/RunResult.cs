@@ -11,6 +11,9 @@ internal sealed class RunResult(string scenario, string server, int repetition)
     /// <summary>Share of its core the server used during the measured phase (1.0 = saturated).</summary>
     public double? ServerCpu { get; set; }
 
+    /// <summary>Share of one core the whole generator (workers + coordinator) used during the measured phase.</summary>
+    public double? GeneratorCpu { get; set; }
+
     /// <summary>The server did not saturate its core, so the figure measures the generator, not the server.</summary>
     public bool GeneratorBound { get; set; }
 

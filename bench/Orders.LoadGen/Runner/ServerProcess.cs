@@ -11,7 +11,6 @@ namespace Orders.LoadGen.Runner;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private static readonly long ClockTicksPerSecond = ReadClockTicks();
     private readonly Process _process;
     private readonly List<string> _output = [];
 
@@ -89,13 +88,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>User + system CPU time of the server process so far.</summary>
-    public TimeSpan CpuTime()
-    {
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds((double)ticks / ClockTicksPerSecond);
-    }
+    public TimeSpan CpuTime() => ProcessCpu.Read(_process.Id);
 
     public async Task<(int Sockets, long Rss)> StatsAsync(bool collect)
     {
@@ -120,20 +113,5 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (line is null) return;
         lock (_output) _output.Add(line);
         if (ready is not null && line.StartsWith("READY", StringComparison.Ordinal)) ready.TrySetResult();
-    }
-
-    private static long ReadClockTicks()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("getconf", "CLK_TCK") { RedirectStandardOutput = true })!;
-            var text = p.StandardOutput.ReadToEnd().Trim();
-            p.WaitForExit();
-            return long.Parse(text, CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or FormatException)
-        {
-            return 100;
-        }
     }
 }

@@ -24,6 +24,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Capacity { get; init; }
 
+    public TimeSpan CpuTime() => ProcessCpu.Read(_process.Id);
+
     public int Assigned { get; set; }
 
     public static WorkerProcess Start(int index, int capacity, Channel<JsonElement> pushes)
