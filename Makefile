@@ -29,7 +29,7 @@ test: build
 	$(MAKE) --no-print-directory test-dotnet test-harness
 
 test-dotnet:
-	$(DOTNET) test orders.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal" --logger "trx;LogFileName=nunit.trx" --results-directory artifacts/test-results
+	$(DOTNET) test orders.sln -c $(CONFIG) --no-build --logger "trx;LogFileName=nunit.trx" --results-directory artifacts/test-results
 
 test-harness:
 	cd harness && npm test

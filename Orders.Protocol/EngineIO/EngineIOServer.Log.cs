@@ -4,8 +4,13 @@ namespace Orders.Protocol.EngineIO;
 
 internal sealed partial class EngineIOServer
 {
+    internal void LogSendQueueFull(EngineSession session) => Log.SendQueueFull(_logger, session.Id, session.Transport, Options.SendQueueCapacity);
+
     private static partial class Log
     {
+        [LoggerMessage(7, LogLevel.Warning, "Engine.IO session {Sid} over {Transport} stopped reading: {Capacity} packets queued; disconnecting it (send queue full)")]
+        public static partial void SendQueueFull(ILogger logger, string sid, string transport, int capacity);
+
         [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {Sid} opened over {Transport} from {RemoteAddress}")]
         public static partial void SessionOpened(ILogger logger, string sid, string transport, string? remoteAddress);
 

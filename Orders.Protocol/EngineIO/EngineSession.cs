@@ -109,6 +109,7 @@ public sealed class EngineSession
 
         if (overflow)
         {
+            _server.LogSendQueueFull(this);
             Terminate(EngineCloseReason.SendQueueFull);
             return false;
         }

@@ -30,9 +30,9 @@ internal sealed class ConformanceServer : IAsyncDisposable
 
     public static async Task<ConformanceServer> StartAsync(
         int pingIntervalMs = 300, int pingTimeoutMs = 200, int connectTimeoutMs = 1000, long maxPayload = 1_000_000,
-        Action<IServiceCollection>? services = null, Action<SocketIOOptions>? socketIO = null)
+        Action<IServiceCollection>? services = null, Action<SocketIOOptions>? socketIO = null, int port = 0)
     {
-        var app = ConformanceHost.Build(new ConformanceOptions(0, pingIntervalMs, pingTimeoutMs, connectTimeoutMs, maxPayload), services, socketIO);
+        var app = ConformanceHost.Build(new ConformanceOptions(port, pingIntervalMs, pingTimeoutMs, connectTimeoutMs, maxPayload), services, socketIO);
         await app.StartAsync().WaitAsync(Timeout);
         return new ConformanceServer(app);
     }

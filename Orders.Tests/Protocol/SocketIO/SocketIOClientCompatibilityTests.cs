@@ -154,4 +154,38 @@ public sealed class SocketIOClientCompatibilityTests
         await Task.Delay(300);
         outsiderGot.Task.IsCompleted.Should().BeFalse();
     }
+
+    [Test]
+    public async Task Client_reconnects_by_itself_after_a_server_restart()
+    {
+        await using var first = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 5000, port: FreePort());
+        var uri = first.BaseUri;
+        using var client = new Client(uri, new ClientOptions
+        {
+            EIO = 4,
+            Transport = TransportProtocol.WebSocket,
+            Reconnection = true,
+            ReconnectionDelay = 100,
+            ReconnectionDelayMax = 500,
+            ConnectionTimeout = TimeSpan.FromSeconds(5),
+        });
+        await ConnectAsync(client);
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OnReconnected += (_, _) => reconnected.TrySetResult();
+
+        await first.App.StopAsync().WaitAsync(ConformanceServer.Timeout);
+        await using var second = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 5000, port: uri.Port);
+        await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        var back = Next(client, "message-back");
+        await client.EmitAsync("message", "after restart");
+        (await back).GetValue<string>(0).Should().Be("after restart");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
