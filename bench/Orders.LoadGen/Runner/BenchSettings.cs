@@ -22,7 +22,7 @@ internal sealed class BenchSettings
     public int StormInFlight { get; set; } = 4_000;
     public double HoldSeconds { get; set; } = 27;
     public int LatencyRate { get; set; } = 2_000;
-    public int TtlBroadcasts { get; set; } = 40;
+    public int TtlBroadcasts { get; set; } = 30;
     public int ClientsPerWorker { get; set; } = 5_000;
     public int PingIntervalMs { get; set; }
     public int PingTimeoutMs { get; set; }
