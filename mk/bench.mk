@@ -12,9 +12,12 @@ BENCH_OUT := bench/Orders.LoadGen/bin/$(CONFIG)/net10.0
 BENCH_RUN = taskset -c 1 $(DOTNET) $(BENCH_OUT)/Orders.LoadGen.dll bench --root $(CURDIR) --config $(CONFIG) $(if $(GC),--gc $(GC))
 GC ?=
 
-bench-build:
+bench-build: bench/node-ref/node_modules/.package-lock.json
 	$(DOTNET) build bench/Orders.BenchServer -c $(CONFIG) --nologo -v q
 	$(DOTNET) build bench/Orders.LoadGen -c $(CONFIG) --nologo -v q
+
+# npm ci only when the lock changed: node_modules is ignored by git and installed here.
+bench/node-ref/node_modules/.package-lock.json: bench/node-ref/package-lock.json
 	cd bench/node-ref && npm ci --no-audit --no-fund --loglevel=error
 
 bench: bench-build
@@ -27,8 +30,7 @@ bench-server:
 	$(DOTNET) build bench/Orders.BenchServer -c $(CONFIG) --nologo -v q
 	$(if $(filter server,$(GC)),DOTNET_gcServer=1 )$(DOTNET) bench/Orders.BenchServer/bin/$(CONFIG)/net10.0/Orders.BenchServer.dll --port $(PORT) $(ARGS)
 
-bench-node:
-	cd bench/node-ref && npm ci --no-audit --no-fund --loglevel=error
+bench-node: bench/node-ref/node_modules/.package-lock.json
 	node --expose-gc bench/node-ref/server.js --port $(PORT) $(ARGS)
 
 bench-micro:

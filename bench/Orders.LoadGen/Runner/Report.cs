@@ -11,6 +11,7 @@ internal static class Report
     private static readonly (string Scenario, string Metric, bool HigherIsBetter, string Target)[] Rows =
     [
         ("memory", "bytes_per_idle_socket", false, "<= 0.75"),
+        ("memory", "heap_bytes_per_idle_socket", false, ""),
         ("memory", "rss_mib_at_max", false, ""),
         ("memory", "sockets_held", true, "all held"),
         ("memory", "pings_per_socket_in_hold", true, ""),

@@ -90,10 +90,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>User + system CPU time of the server process so far.</summary>
     public TimeSpan CpuTime() => ProcessCpu.Read(_process.Id);
 
-    public async Task<(int Sockets, long Rss)> StatsAsync(bool collect)
+    public async Task<ServerStats> StatsAsync(bool collect)
     {
         using var doc = await Http.GetFromJsonAsync<JsonDocument>(collect ? "stats?gc=1" : "stats").ConfigureAwait(false);
-        return (doc!.RootElement.GetProperty("sockets").GetInt32(), doc.RootElement.GetProperty("rss").GetInt64());
+        var root = doc!.RootElement;
+        return new ServerStats(root.GetProperty("sockets").GetInt32(), root.GetProperty("rss").GetInt64(), root.TryGetProperty("heap", out var h) ? h.GetInt64() : 0);
     }
 
     public async ValueTask DisposeAsync()
@@ -115,3 +116,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (ready is not null && line.StartsWith("READY", StringComparison.Ordinal)) ready.TrySetResult();
     }
 }
+
+/// <summary><c>GET /stats</c>: the contract's sockets and RSS, plus the live heap both of our servers also report.</summary>
+internal readonly record struct ServerStats(int Sockets, long Rss, long Heap);
