@@ -51,7 +51,7 @@ internal static class BenchRunner
                             if (server.HasExited) result.Problems.Add($"server exited:\n{server.RecentOutput}");
                         }
                     }
-                    catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException or System.Text.Json.JsonException or KeyNotFoundException)
+                    catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException or System.Text.Json.JsonException or KeyNotFoundException or System.ComponentModel.Win32Exception)
                     {
                         result.Problems.Add($"{ex.GetType().Name}: {ex.Message}");
                     }
