@@ -32,6 +32,9 @@ internal sealed class BenchSettings
     public string Gc { get; set; } = "workstation";
     public string ResultsDir { get; set; } = "bench/results";
 
+    /// <summary>Extra environment for the server processes (<c>--server-env NAME=VALUE</c>, repeatable), for experiments.</summary>
+    public List<string> ServerEnvironment { get; } = [];
+
     /// <summary>Events per POST in the throughput scenarios, and POSTs kept in flight.</summary>
     public int BatchSize { get; set; } = 50;
     public int PostsInFlight { get; set; } = 4;
@@ -70,6 +73,7 @@ internal sealed class BenchSettings
                 case "--generator-core": s.GeneratorCore = v; break;
                 case "--gc": s.Gc = v is "server" or "workstation" ? v : throw new ArgumentException("--gc server|workstation"); break;
                 case "--results": s.ResultsDir = v; break;
+                case "--server-env": s.ServerEnvironment.Add(v.Contains('=', StringComparison.Ordinal) ? v : throw new ArgumentException("--server-env NAME=VALUE")); break;
                 case "--batch": s.BatchSize = Int(v); break;
                 case "--posts-in-flight": s.PostsInFlight = Int(v); break;
                 default: throw new ArgumentException($"unknown option {name}");

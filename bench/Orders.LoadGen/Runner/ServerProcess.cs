@@ -66,6 +66,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             info.ArgumentList.Add(Path.Combine(settings.Root, "bench/node-ref/server.js"));
         }
 
+        foreach (var pair in settings.ServerEnvironment) info.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
         foreach (var a in new[] { "--port", port.ToString(CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
         if (settings.PingIntervalMs > 0) { info.ArgumentList.Add("--ping-interval-ms"); info.ArgumentList.Add(settings.PingIntervalMs.ToString(CultureInfo.InvariantCulture)); }
         if (settings.PingTimeoutMs > 0) { info.ArgumentList.Add("--ping-timeout-ms"); info.ArgumentList.Add(settings.PingTimeoutMs.ToString(CultureInfo.InvariantCulture)); }
