@@ -13,8 +13,7 @@ BENCH_RUN = taskset -c 1 $(DOTNET) $(BENCH_OUT)/Orders.LoadGen.dll bench --root 
 GC ?=
 
 bench-build: bench/node-ref/node_modules/.package-lock.json
-	$(DOTNET) build bench/Orders.BenchServer -c $(CONFIG) --nologo -v q
-	$(DOTNET) build bench/Orders.LoadGen -c $(CONFIG) --nologo -v q
+	$(DOTNET) build bench/bench.slnf -c $(CONFIG) --nologo -v q
 
 # npm ci only when the lock changed: node_modules is ignored by git and installed here.
 bench/node-ref/node_modules/.package-lock.json: bench/node-ref/package-lock.json

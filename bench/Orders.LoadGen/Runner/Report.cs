@@ -83,6 +83,7 @@ internal static class Report
         {
             started,
             smoke = settings.Smoke,
+            commit = GitCommit(settings.Root),
             machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString() },
             settings,
             medians,
@@ -91,6 +92,22 @@ internal static class Report
         await using var file = File.Create(path);
         await JsonSerializer.SerializeAsync(file, doc, new JsonSerializerOptions { WriteIndented = true }).ConfigureAwait(false);
         return path;
+    }
+
+    /// <summary>Which code was measured, so figures can be compared across commits.</summary>
+    private static string? GitCommit(string root)
+    {
+        try
+        {
+            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["-C", root, "describe", "--always", "--dirty"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var text = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? text : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     private static double? Median(List<RunResult> results, string scenario, string server, string metric)
