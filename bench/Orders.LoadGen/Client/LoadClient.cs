@@ -233,11 +233,3 @@ internal sealed class LoadClient
         Done,
     }
 }
-
-internal enum Outcome
-{
-    Pending,
-    Joined,
-    Rejected,
-    Failed,
-}

@@ -72,10 +72,3 @@ internal sealed class WorkerState
         }
     }
 }
-
-internal enum RecordMode
-{
-    None,
-    Latency,
-    Ttl,
-}

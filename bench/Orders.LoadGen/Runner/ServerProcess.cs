@@ -117,6 +117,3 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (ready is not null && line.StartsWith("READY", StringComparison.Ordinal)) ready.TrySetResult();
     }
 }
-
-/// <summary><c>GET /stats</c>: the contract's sockets and RSS, plus the live heap both of our servers also report.</summary>
-internal readonly record struct ServerStats(int Sockets, long Rss, long Heap);

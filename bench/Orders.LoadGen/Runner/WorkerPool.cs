@@ -35,7 +35,7 @@ internal sealed class WorkerPool : IAsyncDisposable
         while (left > 0)
         {
             var worker = _workers.FirstOrDefault(w => w.Assigned < w.Capacity)
-                ?? Add(WorkerProcess.Start(_workers.Count, _settings.ClientsPerWorker, Pushes));
+                ?? Add(WorkerProcess.Start(_workers.Count, _settings.ClientsPerWorker, _settings.GeneratorCore, Pushes));
             var n = Math.Min(left, worker.Capacity - worker.Assigned);
             plan.Add((worker, _nextUser, n));
             worker.Assigned += n;
@@ -114,11 +114,4 @@ internal sealed class WorkerPool : IAsyncDisposable
         _workers.Add(worker);
         return worker;
     }
-}
-
-internal readonly record struct ConnectResult(int Joined, int Rejected, int Failed, TimeSpan Elapsed);
-
-internal readonly record struct WorkerStats(long Joined, long Closed, long Delivered, long Pings, long Errors, long Failed)
-{
-    public long Held => Joined - Closed;
 }

@@ -28,15 +28,19 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Assigned { get; set; }
 
-    public static WorkerProcess Start(int index, int capacity, Channel<JsonElement> pushes)
+    /// <summary>Starts worker <paramref name="index"/> pinned to <paramref name="core"/> (the generator's core, never the server's).</summary>
+    public static WorkerProcess Start(int index, int capacity, string core, Channel<JsonElement> pushes)
     {
         var host = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(host)
+        var info = new ProcessStartInfo("taskset")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(core);
+        info.ArgumentList.Add(host);
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
         info.ArgumentList.Add("worker");
         // Completions run on the epoll thread: no thread-pool hop per received frame.
