@@ -56,7 +56,14 @@ internal sealed partial class EngineIOServer : IDisposable
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!ApplyCors(context)) return;
+        if (_stopping.IsCancellationRequested)
+        {
+            // Kestrel keeps accepting for a moment after the host starts stopping; new sessions would outlive it.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        EngineCors.Apply(context, Options.CorsOrigins);
         if (HttpMethods.IsOptions(request.Method))
         {
             context.Response.StatusCode = StatusCodes.Status204NoContent;
@@ -151,6 +158,7 @@ internal sealed partial class EngineIOServer : IDisposable
         var request = new EngineHandshakeRequest(context.Request, _time.GetUtcNow());
         var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now);
         _sessions[session.Id] = session;
+        if (_stopping.IsCancellationRequested) session.Terminate(EngineCloseReason.ServerShuttingDown);
         _metrics.SessionOpened(transport.ToName());
         Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress?.ToString());
         return session;
@@ -174,271 +182,6 @@ internal sealed partial class EngineIOServer : IDisposable
         return System.Text.Encoding.UTF8.GetBytes(
             $"\",\"upgrades\":{json},\"pingInterval\":{(long)Options.PingInterval.TotalMilliseconds},\"pingTimeout\":{(long)Options.PingTimeout.TotalMilliseconds},\"maxPayload\":{Options.MaxHttpBufferSize}}}");
     }
-
-    // ----- long-polling -----
-
-    private async Task PollAsync(HttpContext context, EngineSession session)
-    {
-        switch (session.BeginPoll(out var wait))
-        {
-            case PollStart.UnknownSession:
-                await RefuseAsync(context, EngineError.UnknownSid).ConfigureAwait(false);
-                return;
-            case PollStart.BadRequest:
-            case PollStart.Overlap:
-                await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
-                return;
-        }
-
-        if (wait is not null)
-        {
-            try
-            {
-                await wait.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                session.AbortPoll();
-                return;
-            }
-        }
-
-        var frames = session.EndPoll(out var finished);
-        var writer = new ArrayBufferWriter<byte>(256);
-        PollingTransport.WritePayload(writer, frames);
-        context.Response.ContentType = PollingTransport.ContentType;
-        context.Response.ContentLength = writer.WrittenCount;
-        try
-        {
-            await context.Response.Body.WriteAsync(writer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            session.Terminate(EngineCloseReason.TransportError);
-            return;
-        }
-
-        if (finished) session.Terminate(EngineCloseReason.ForcedClose);
-    }
-
-    private async Task PostAsync(HttpContext context, EngineSession session)
-    {
-        if (!session.TryBeginPost())
-        {
-            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
-            session.Terminate(EngineCloseReason.TransportError);
-            return;
-        }
-
-        try
-        {
-            if (context.Request.ContentLength > Options.MaxHttpBufferSize)
-            {
-                await RejectTooLargeAsync(context, session).ConfigureAwait(false);
-                return;
-            }
-
-            var reader = context.Request.BodyReader;
-            ReadOnlySequence<byte>? body;
-            try
-            {
-                body = await PollingTransport.ReadBodyAsync(reader, Options.MaxHttpBufferSize, context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
-            {
-                session.Terminate(EngineCloseReason.TransportError);
-                return;
-            }
-
-            if (body is not { } payload)
-            {
-                await RejectTooLargeAsync(context, session).ConfigureAwait(false);
-                return;
-            }
-
-            var ok = Dispatch(payload, session);
-            reader.AdvanceTo(payload.End);
-            if (!ok)
-            {
-                Log.ParseError(_logger, session.Id, session.Transport);
-                await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
-                session.Terminate(EngineCloseReason.ParseError);
-                return;
-            }
-
-            await PollingTransport.WriteOkAsync(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            session.EndPost();
-        }
-    }
-
-    private bool Dispatch(ReadOnlySequence<byte> payload, EngineSession session)
-    {
-        if (payload.IsSingleSegment) return PollingTransport.ForEachPacket(payload.FirstSpan, this, session);
-        var rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
-        try
-        {
-            payload.CopyTo(rented);
-            return PollingTransport.ForEachPacket(rented.AsSpan(0, (int)payload.Length), this, session);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private async Task RejectTooLargeAsync(HttpContext context, EngineSession session)
-    {
-        Log.PayloadTooLarge(_logger, session.Id, Options.MaxHttpBufferSize);
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        context.Response.Headers.Connection = "close";
-        session.Terminate(EngineCloseReason.PayloadTooLarge);
-        await Task.CompletedTask.ConfigureAwait(false);
-    }
-
-    // ----- WebSocket -----
-
-    private async Task UpgradeAsync(HttpContext context, EngineSession session)
-    {
-        if (!context.WebSockets.IsWebSocketRequest || !Options.AllowUpgrades || !session.TryBeginUpgrade())
-        {
-            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
-            return;
-        }
-
-        WebSocket socket;
-        try
-        {
-            socket = await AcceptAsync(context).ConfigureAwait(false);
-        }
-        catch
-        {
-            session.AbandonUpgrade();
-            throw;
-        }
-
-        using (socket)
-        {
-            if (!await ProbeAsync(session, socket).ConfigureAwait(false))
-            {
-                session.AbandonUpgrade();
-                await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
-                return;
-            }
-
-            Log.Upgraded(_logger, session.Id);
-            await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Runs <c>2probe</c> / <c>3probe</c> / <c>5</c> on the new socket; true once the session is switched to it.</summary>
-    private async Task<bool> ProbeAsync(EngineSession session, WebSocket socket)
-    {
-        try
-        {
-            while (true)
-            {
-                using var message = await WebSocketTransport.ReceiveAsync(socket, Options.MaxHttpBufferSize, _stopping.Token).ConfigureAwait(false);
-                if (message.Outcome != WebSocketReceiveOutcome.Message || message.IsBinary) return false;
-                var span = message.Span;
-                if (span.SequenceEqual("2probe"u8))
-                {
-                    await socket.SendAsync(OutgoingFrame.ProbeAnswer.Payload, WebSocketMessageType.Text, true, _stopping.Token).ConfigureAwait(false);
-                }
-                else if (span.SequenceEqual("5"u8))
-                {
-                    return session.CompleteUpgrade(socket);
-                }
-                else if (!span.SequenceEqual("6"u8))
-                {
-                    return false;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private async Task ReceiveLoopAsync(EngineSession session, WebSocket socket)
-    {
-        var reason = EngineCloseReason.TransportClose;
-        try
-        {
-            while (true)
-            {
-                using var message = await WebSocketTransport.ReceiveAsync(socket, Options.MaxHttpBufferSize, _stopping.Token).ConfigureAwait(false);
-                if (message.Outcome == WebSocketReceiveOutcome.Closed) break;
-                if (message.Outcome == WebSocketReceiveOutcome.TooLarge)
-                {
-                    Log.PayloadTooLarge(_logger, session.Id, Options.MaxHttpBufferSize);
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, null, CancellationToken.None).ConfigureAwait(false);
-                    reason = EngineCloseReason.PayloadTooLarge;
-                    break;
-                }
-
-                if (message.IsBinary)
-                {
-                    OnBinaryPacket(session, message.Span);
-                }
-                else if (!OnTextPacket(session, message.Span, viaWebSocket: true))
-                {
-                    Log.ParseError(_logger, session.Id, session.Transport);
-                    reason = EngineCloseReason.ParseError;
-                    break;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            reason = EngineCloseReason.ServerShuttingDown;
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException)
-        {
-            reason = EngineCloseReason.TransportError;
-        }
-
-        if (reason == EngineCloseReason.ParseError)
-        {
-            try
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.InvalidPayloadData, null, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is WebSocketException or IOException)
-            {
-                // Already gone.
-            }
-        }
-
-        session.Terminate(reason);
-        await DrainUntilClosedAsync(socket).ConfigureAwait(false);
-    }
-
-    /// <summary>Reads (and drops) until the peer answers our close frame, so the connection ends cleanly.</summary>
-    private static async Task DrainUntilClosedAsync(WebSocket socket)
-    {
-        if (socket.State != WebSocketState.CloseSent) return;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        var scratch = new byte[256];
-        try
-        {
-            while (socket.State == WebSocketState.CloseSent)
-            {
-                var result = await socket.ReceiveAsync(scratch, timeout.Token).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close) break;
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
-        {
-            // Peer gone or silent: the connection is dropped below.
-        }
-    }
-
-    private static Task<WebSocket> AcceptAsync(HttpContext context) =>
-        context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
 
     // ----- packets from either transport -----
 
@@ -522,11 +265,12 @@ internal sealed partial class EngineIOServer : IDisposable
         }
     }
 
+    /// <summary>Host stopping: every session is told (close frame or close packet), then pending reads end.</summary>
     public void Dispose()
     {
+        // Not disposed: transports still observe the token while they unwind.
         _stopping.Cancel();
         foreach (var session in _sessions.Values) session.Terminate(EngineCloseReason.ServerShuttingDown);
-        _stopping.Dispose();
     }
 
     // ----- HTTP helpers -----
@@ -535,39 +279,6 @@ internal sealed partial class EngineIOServer : IDisposable
         transport.Count == 1 && Options.Transports.Contains(transport.ToString());
 
     private static Task RefuseAsync(HttpContext context, int code) => EngineError.WriteAsync(context, code);
-
-    /// <summary>Grants CORS to configured origins; false when the request was answered (forbidden origin).</summary>
-    private bool ApplyCors(HttpContext context)
-    {
-        if (Options.CorsOrigins.Count == 0) return true;
-        var origin = context.Request.Headers.Origin.ToString();
-        if (origin.Length == 0) return true;
-        var headers = context.Response.Headers;
-        if (Options.CorsOrigins.Contains("*"))
-        {
-            headers.AccessControlAllowOrigin = "*";
-        }
-        else if (Options.CorsOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
-        {
-            headers.AccessControlAllowOrigin = origin;
-            headers.AccessControlAllowCredentials = "true";
-            headers.Vary = "Origin";
-        }
-        else
-        {
-            return true; // no grant: the browser blocks the response, as the reference server does
-        }
-
-        if (HttpMethods.IsOptions(context.Request.Method))
-        {
-            headers.AccessControlAllowMethods = "GET, POST";
-            var requested = context.Request.Headers.AccessControlRequestHeaders;
-            if (!StringValues.IsNullOrEmpty(requested)) headers.AccessControlAllowHeaders = requested;
-            headers.AccessControlMaxAge = "86400";
-        }
-
-        return true;
-    }
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 }

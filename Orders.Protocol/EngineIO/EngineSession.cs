@@ -8,7 +8,7 @@ namespace Orders.Protocol.EngineIO;
 /// block: on WebSocket the caller's thread writes directly while the socket keeps up, and only a socket that
 /// cannot keep up has packets waiting.
 /// </summary>
-public sealed class EngineSession
+public sealed partial class EngineSession
 {
     private readonly Lock _gate = new();
     private readonly Queue<OutgoingFrame> _queue = new(0);
@@ -231,167 +231,6 @@ public sealed class EngineSession
         }
     }
 
-    // ----- long-polling -----
-
-    /// <summary>Starts a GET. Returns null to wait, or the outcome when the request must be refused.</summary>
-    internal PollStart BeginPoll(out Task? wait)
-    {
-        wait = null;
-        TaskCompletionSource? first = null;
-        lock (_gate)
-        {
-            if (_state == SessionState.Closed) return PollStart.UnknownSession;
-            if (_transport != TransportKind.Polling) return PollStart.BadRequest;
-            if (_pollActive)
-            {
-                first = _pendingPoll;
-                _pendingPoll = null;
-                _pollEnding = PollEnding.CloseFrame;
-            }
-            else
-            {
-                _pollActive = true;
-                if (_queue.Count == 0 && _state == SessionState.Open && _upgrade != UpgradeState.Probing)
-                {
-                    _pendingPoll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wait = _pendingPoll.Task;
-                }
-
-                return PollStart.Ready;
-            }
-        }
-
-        // A second concurrent GET: the first one is answered with a close packet and the session ends.
-        first?.TrySetResult();
-        Terminate(EngineCloseReason.TransportError);
-        return PollStart.Overlap;
-    }
-
-    /// <summary>Takes what a finished GET answers with.</summary>
-    internal List<OutgoingFrame> EndPoll(out bool finished)
-    {
-        var frames = new List<OutgoingFrame>();
-        finished = false;
-        lock (_gate)
-        {
-            _pollActive = false;
-            _pendingPoll = null;
-            if (_pollEnding == PollEnding.CloseFrame)
-            {
-                frames.Add(OutgoingFrame.CloseFrame);
-            }
-            else if (_transport == TransportKind.WebSocket || _pollEnding == PollEnding.Noop)
-            {
-                // Upgraded or closed by the client: this GET only needs a clean end.
-                frames.Add(OutgoingFrame.Noop);
-            }
-            else
-            {
-                while (_queue.TryDequeue(out var f)) frames.Add(f);
-                if (frames.Count == 0) frames.Add(_state == SessionState.Closed ? OutgoingFrame.CloseFrame : OutgoingFrame.Noop);
-                finished = _state == SessionState.Closing && frames[^1] == OutgoingFrame.CloseFrame;
-            }
-        }
-
-        return frames;
-    }
-
-    internal void AbortPoll()
-    {
-        lock (_gate)
-        {
-            _pollActive = false;
-            _pendingPoll = null;
-        }
-
-        Terminate(EngineCloseReason.TransportError);
-    }
-
-    internal bool TryBeginPost()
-    {
-        lock (_gate)
-        {
-            if (_postActive) return false;
-            _postActive = true;
-            return true;
-        }
-    }
-
-    internal void EndPost()
-    {
-        lock (_gate) _postActive = false;
-    }
-
-    /// <summary>The client sent a close packet: a pending GET is released with a noop, then the session ends.</summary>
-    internal void OnClientClose()
-    {
-        TaskCompletionSource? wake;
-        lock (_gate)
-        {
-            _pollEnding = PollEnding.Noop;
-            wake = _pendingPoll;
-            _pendingPoll = null;
-        }
-
-        wake?.TrySetResult();
-        Terminate(EngineCloseReason.TransportClose);
-    }
-
-    // ----- upgrade -----
-
-    internal bool TryBeginUpgrade()
-    {
-        TaskCompletionSource? wake;
-        lock (_gate)
-        {
-            if (_state != SessionState.Open || _transport != TransportKind.Polling || _upgrade != UpgradeState.None) return false;
-            _upgrade = UpgradeState.Probing;
-            UpgradeDeadline = _server.Now + _server.UpgradeTimeoutTicks;
-            wake = _pendingPoll;
-            _pendingPoll = null;
-        }
-
-        // The client pauses polling during the probe: release its pending GET (answered with a noop).
-        wake?.TrySetResult();
-        return true;
-    }
-
-    internal bool CompleteUpgrade(WebSocket socket)
-    {
-        TaskCompletionSource? wake;
-        bool startDrain;
-        lock (_gate)
-        {
-            if (_state != SessionState.Open || _upgrade != UpgradeState.Probing) return false;
-            _upgrade = UpgradeState.Done;
-            _transport = TransportKind.WebSocket;
-            _webSocket = socket;
-            wake = _pendingPoll;
-            _pendingPoll = null;
-            _pollEnding = PollEnding.Noop;
-            startDrain = _queue.Count > 0 && !_draining;
-            if (startDrain) _draining = true;
-        }
-
-        wake?.TrySetResult();
-        _server.OnUpgraded(this);
-        if (startDrain) _ = DrainWebSocketAsync();
-        return true;
-    }
-
-    internal void AbandonUpgrade()
-    {
-        lock (_gate)
-        {
-            if (_upgrade == UpgradeState.Probing) _upgrade = UpgradeState.None;
-        }
-    }
-
-    internal void AttachWebSocket(WebSocket socket)
-    {
-        lock (_gate) _webSocket = socket;
-    }
-
     private enum SessionState
     {
         Open,
@@ -412,12 +251,4 @@ public sealed class EngineSession
         Noop,
         CloseFrame,
     }
-}
-
-internal enum PollStart
-{
-    Ready,
-    UnknownSession,
-    BadRequest,
-    Overlap,
 }

@@ -158,9 +158,9 @@ public sealed class SocketIOClientCompatibilityTests
     [Test]
     public async Task Client_reconnects_by_itself_after_a_server_restart()
     {
-        await using var first = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 5000, port: FreePort());
-        var uri = first.BaseUri;
-        using var client = new Client(uri, new ClientOptions
+        var first = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 5000, port: FreePort());
+        ConformanceServer? second = null;
+        var client = new Client(first.BaseUri, new ClientOptions
         {
             EIO = 4,
             Transport = TransportProtocol.WebSocket,
@@ -169,17 +169,31 @@ public sealed class SocketIOClientCompatibilityTests
             ReconnectionDelayMax = 500,
             ConnectionTimeout = TimeSpan.FromSeconds(5),
         });
-        await ConnectAsync(client);
-        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.OnReconnected += (_, _) => reconnected.TrySetResult();
+        try
+        {
+            await ConnectAsync(client);
 
-        await first.App.StopAsync().WaitAsync(ConformanceServer.Timeout);
-        await using var second = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 5000, port: uri.Port);
-        await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+            // OnConnected, not OnReconnected: this client raises the latter only on some of its reconnect paths.
+            var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.OnConnected += (_, _) => reconnected.TrySetResult();
 
-        var back = Next(client, "message-back");
-        await client.EmitAsync("message", "after restart");
-        (await back).GetValue<string>(0).Should().Be("after restart");
+            await first.App.StopAsync().WaitAsync(ConformanceServer.Timeout);
+            second = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 5000, port: first.BaseUri.Port);
+            await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+            var back = Next(client, "message-back");
+            await client.EmitAsync("message", "after restart");
+            (await back).GetValue<string>(0).Should().Be("after restart");
+        }
+        finally
+        {
+            // The client must be gone before its server: disposed mid-reconnect, it crashes the process.
+            client.Options.Reconnection = false;
+            await client.DisconnectAsync().WaitAsync(ConformanceServer.Timeout);
+            client.Dispose();
+            if (second is not null) await second.DisposeAsync();
+            await first.DisposeAsync();
+        }
     }
 
     private static int FreePort()

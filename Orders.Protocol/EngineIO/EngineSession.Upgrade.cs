@@ -1,0 +1,60 @@
+using System.Net.WebSockets;
+
+namespace Orders.Protocol.EngineIO;
+
+/// <summary>The polling-to-WebSocket upgrade: probe, then switch the queue's transport.</summary>
+public sealed partial class EngineSession
+{
+    internal bool TryBeginUpgrade()
+    {
+        TaskCompletionSource? wake;
+        lock (_gate)
+        {
+            if (_state != SessionState.Open || _transport != TransportKind.Polling || _upgrade != UpgradeState.None) return false;
+            _upgrade = UpgradeState.Probing;
+            UpgradeDeadline = _server.Now + _server.UpgradeTimeoutTicks;
+            wake = _pendingPoll;
+            _pendingPoll = null;
+        }
+
+        // The client pauses polling during the probe: release its pending GET (answered with a noop).
+        wake?.TrySetResult();
+        return true;
+    }
+
+    internal bool CompleteUpgrade(WebSocket socket)
+    {
+        TaskCompletionSource? wake;
+        bool startDrain;
+        lock (_gate)
+        {
+            if (_state != SessionState.Open || _upgrade != UpgradeState.Probing) return false;
+            _upgrade = UpgradeState.Done;
+            _transport = TransportKind.WebSocket;
+            _webSocket = socket;
+            wake = _pendingPoll;
+            _pendingPoll = null;
+            _pollEnding = PollEnding.Noop;
+            startDrain = _queue.Count > 0 && !_draining;
+            if (startDrain) _draining = true;
+        }
+
+        wake?.TrySetResult();
+        _server.OnUpgraded(this);
+        if (startDrain) _ = DrainWebSocketAsync();
+        return true;
+    }
+
+    internal void AbandonUpgrade()
+    {
+        lock (_gate)
+        {
+            if (_upgrade == UpgradeState.Probing) _upgrade = UpgradeState.None;
+        }
+    }
+
+    internal void AttachWebSocket(WebSocket socket)
+    {
+        lock (_gate) _webSocket = socket;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Orders.Protocol.EngineIO.Transports;
+
+internal enum WebSocketReceiveOutcome
+{
+    Message,
+    Closed,
+    TooLarge,
+}
