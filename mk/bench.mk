@@ -3,7 +3,7 @@
 #   make bench-smoke              the same scenarios with a few hundred clients and ~1 s phases (CI); fails if one breaks
 #   make bench-server PORT=N      our server in benchmark mode (production options, the benchmark contract)
 #   make bench-node PORT=N        the Node reference on the same contract
-#   make bench-micro              BenchmarkDotNet micro benchmarks of the hot paths (short job)
+#   make bench-micro              BenchmarkDotNet micro benchmarks of the hot paths (short job; MICRO_FILTER='*FanOut*')
 # BENCH_ARGS passes runner options, e.g. BENCH_ARGS="--scenarios fanout,broadcast --reps 3 --warmup 5".
 # GC=server runs our server with Server GC instead of the default workstation GC.
 .PHONY: bench bench-smoke bench-build bench-server bench-node bench-micro
@@ -11,6 +11,8 @@
 BENCH_OUT := bench/Orders.LoadGen/bin/$(CONFIG)/net10.0
 BENCH_RUN = taskset -c 1 $(DOTNET) $(BENCH_OUT)/Orders.LoadGen.dll bench --root $(CURDIR) --config $(CONFIG) $(if $(GC),--gc $(GC))
 GC ?=
+# BenchmarkDotNet filters, e.g. MICRO_FILTER='*FanOut* *Footprint*'
+MICRO_FILTER ?= '*'
 
 bench-build: bench/node-ref/node_modules/.package-lock.json
 	$(DOTNET) build bench/bench.slnf -c $(CONFIG) --nologo -v q
@@ -33,4 +35,4 @@ bench-node: bench/node-ref/node_modules/.package-lock.json
 	node --expose-gc bench/node-ref/server.js --port $(PORT) $(ARGS)
 
 bench-micro:
-	$(DOTNET) run -c Release --project bench/Orders.Bench -- --filter '*' --job short $(ARGS)
+	$(DOTNET) run -c Release --project bench/Orders.Bench -- --filter $(MICRO_FILTER) --job short $(ARGS)
