@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using Orders.Protocol.SocketIO;
+
+namespace Orders.BenchServer;
+
+/// <summary>
+/// The benchmark contract both servers speak (see README, Benchmarks): CONNECT <c>{"token":"u&lt;N&gt;"}</c> joins
+/// <c>user:&lt;N&gt;</c>; <c>POST /emit</c> and <c>POST /broadcast</c> emit events; <c>GET /stats</c> reports sockets and RSS.
+/// </summary>
+internal static class BenchContract
+{
+    private static readonly ConnectResult InvalidToken = ConnectResult.Reject("invalid token", new { reason = "bad_token" });
+
+    public static void Configure(SocketIOServer io)
+    {
+        io.Default.Use(socket => ValueTask.FromResult(TryGetUser(socket.Handshake.Auth, out _) ? ConnectResult.Accept : InvalidToken));
+        io.Default.OnConnection(socket =>
+        {
+            if (TryGetUser(socket.Handshake.Auth, out var user)) socket.Join(RoomOf(user));
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public static void MapEndpoints(WebApplication app, SocketIOServer io)
+    {
+        app.MapPost("/emit", (HttpContext context) => EmitAsync(context, io, toRooms: true));
+        app.MapPost("/broadcast", (HttpContext context) => EmitAsync(context, io, toRooms: false));
+        app.MapGet("/stats", (HttpContext context) => StatsAsync(context, io));
+    }
+
+    /// <summary>Answers <c>{"ok":n}</c> where n is the number of sockets the events were handed to, summed over events.</summary>
+    private static async Task EmitAsync(HttpContext context, SocketIOServer io, bool toRooms)
+    {
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+        var handed = 0;
+        foreach (var e in body.RootElement.GetProperty("events").EnumerateArray())
+        {
+            var name = e.GetProperty("event").GetString() ?? "";
+            var data = e.TryGetProperty("data", out var d) ? d : default;
+            handed += toRooms
+                ? io.Default.To(RoomOf(e.GetProperty("user").GetInt32())).Emit(name, data)
+                : io.Default.Emit(name, data);
+        }
+
+        await WriteJsonAsync(context, $"{{\"ok\":{handed}}}").ConfigureAwait(false);
+    }
+
+    /// <summary><c>?gc=1</c> collects first (Node's reference does <c>global.gc()</c>), so RSS reflects what is live.</summary>
+    private static Task StatsAsync(HttpContext context, SocketIOServer io)
+    {
+        if (context.Request.Query["gc"] == "1")
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        // "heap" is beyond the contract: live managed bytes, which tell per-socket cost apart from GC budgets.
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return WriteJsonAsync(context, $"{{\"sockets\":{io.Default.SocketCount},\"rss\":{self.WorkingSet64},\"heap\":{GC.GetTotalMemory(false)}}}");
+    }
+
+    private static Task WriteJsonAsync(HttpContext context, string json)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(json, context.RequestAborted);
+    }
+
+    private static string RoomOf(int user) => "user:" + user.ToString(CultureInfo.InvariantCulture);
+
+    private static bool TryGetUser(JsonElement auth, out int user)
+    {
+        user = 0;
+        if (auth.ValueKind != JsonValueKind.Object || !auth.TryGetProperty("token", out var token) || token.ValueKind != JsonValueKind.String) return false;
+        var s = token.GetString()!;
+        return s.Length > 1 && s[0] == 'u' && int.TryParse(s.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out user);
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Orders.Protocol;
+using Orders.Protocol.SocketIO;
+
+namespace Orders.BenchServer;
+
+/// <summary>The orders server's Socket.IO stack with the app's auth replaced by the benchmark contract.</summary>
+internal static class BenchHost
+{
+    public static WebApplication Build(BenchServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(options.Host, options.Port));
+        builder.Services.Configure<SocketTransportOptions>(t => t.Backlog = options.Backlog);
+        builder.Services.AddSocketIO(o =>
+        {
+            o.PingInterval = TimeSpan.FromMilliseconds(options.PingIntervalMs);
+            o.PingTimeout = TimeSpan.FromMilliseconds(options.PingTimeoutMs);
+        });
+
+        var app = builder.Build();
+        app.MapSocketIO("/socket.io");
+        var io = app.Services.GetRequiredService<SocketIOServer>();
+        BenchContract.Configure(io);
+        BenchContract.MapEndpoints(app, io);
+        return app;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+
+namespace Orders.LoadGen.Client;
+
+/// <summary>
+/// A generator process holding up to a few thousand clients (the open-files limit is per process). It obeys
+/// one-line commands on stdin and answers each with one JSON line on stdout; completed broadcasts are pushed.
+/// </summary>
+internal sealed class Worker
+{
+    private readonly Lock _out = new();
+    private readonly List<LoadClient> _clients = [];
+    private readonly WorkerState _state;
+
+    private Worker() => _state = new WorkerState(Write);
+
+    public static async Task<int> RunAsync()
+    {
+        var worker = new Worker();
+        using var stdin = new StreamReader(Console.OpenStandardInput(), Encoding.ASCII);
+        while (await stdin.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            var args = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (args.Length == 0) continue;
+            if (args[0] == "exit") break;
+            worker.Write(await worker.HandleAsync(args).ConfigureAwait(false));
+        }
+
+        foreach (var c in worker._clients) c.Close();
+        return 0;
+    }
+
+    private async Task<string> HandleAsync(string[] args)
+    {
+        switch (args[0])
+        {
+            case "connect":
+                // connect <server ip> <port> <source ip> <first user> <count> <in flight> [token prefix]
+                return await ConnectAsync(
+                    new IPEndPoint(IPAddress.Parse(args[1]), int.Parse(args[2])), IPAddress.Parse(args[3]),
+                    int.Parse(args[4]), int.Parse(args[5]), int.Parse(args[6]), args.Length > 7 ? args[7] : "u").ConfigureAwait(false);
+            case "stats":
+                return $"{{\"type\":\"stats\",\"open\":{Read(ref _state.Open)},\"joined\":{Read(ref _state.Joined)},\"rejected\":{Read(ref _state.Rejected)}," +
+                    $"\"failed\":{Read(ref _state.Failed)},\"closed\":{Read(ref _state.Closed)},\"delivered\":{Read(ref _state.Delivered)}," +
+                    $"\"pings\":{Read(ref _state.Pings)},\"errors\":{Read(ref _state.Errors)}}}";
+            case "mode":
+                _state.TtlTarget = (int)(Read(ref _state.Joined) - Read(ref _state.Closed));
+                _state.Mode = Enum.Parse<RecordMode>(args[1], ignoreCase: true);
+                return "{\"type\":\"ok\"}";
+            case "samples":
+                var samples = _state.TakeSamples();
+                return $"{{\"type\":\"samples\",\"us\":[{string.Join(',', samples)}]}}";
+            default:
+                return $"{{\"type\":\"error\",\"message\":\"unknown command {args[0]}\"}}";
+        }
+    }
+
+    private async Task<string> ConnectAsync(IPEndPoint server, IPAddress source, int firstUser, int count, int inFlight, string prefix)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var slots = new SemaphoreSlim(inFlight);
+        var settledCount = 0;
+        int joined = 0, rejected = 0, failed = 0;
+        var allSettled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < count; i++)
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+            var client = new LoadClient(_state, prefix + (firstUser + i));
+            _clients.Add(client);
+            _ = client.RunAsync(server, source, outcome =>
+            {
+                switch (outcome)
+                {
+                    case Outcome.Joined: Interlocked.Increment(ref joined); break;
+                    case Outcome.Rejected: Interlocked.Increment(ref rejected); break;
+                    default: Interlocked.Increment(ref failed); Interlocked.Increment(ref _state.Failed); break;
+                }
+
+                slots.Release();
+                if (Interlocked.Increment(ref settledCount) == count) allSettled.TrySetResult();
+            });
+        }
+
+        if (count == 0) allSettled.TrySetResult();
+        await allSettled.Task.ConfigureAwait(false);
+        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return $"{{\"type\":\"connected\",\"joined\":{joined},\"rejected\":{rejected},\"failed\":{failed},\"ms\":{ms:F1}}}";
+    }
+
+    private static long Read(ref long counter) => Interlocked.Read(ref counter);
+
+    private void Write(string line)
+    {
+        lock (_out)
+        {
+            Console.Out.WriteLine(line);
+            Console.Out.Flush();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace Orders.LoadGen.Runner;
+
+/// <summary>
+/// Knobs of a benchmark run. The defaults are issue 5's method (10 s warm-up, 10 s measured, 5k and 19k clients,
+/// 4,000 in flight, 2,000 events/s, two repetitions); <c>--smoke</c> shrinks every one so the run takes seconds.
+/// </summary>
+internal sealed class BenchSettings
+{
+    public bool Smoke { get; set; }
+    public string Root { get; set; } = ".";
+    public string Config { get; set; } = "Release";
+    public string[] Servers { get; set; } = ["ours", "node"];
+    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "latency"];
+    public int Repetitions { get; set; } = 2;
+    public double WarmupSeconds { get; set; } = 10;
+    public double MeasureSeconds { get; set; } = 10;
+    public int Clients { get; set; } = 5_000;
+    public int MemoryLow { get; set; } = 5_000;
+    public int MaxClients { get; set; } = 19_000;
+    public int StormInFlight { get; set; } = 4_000;
+    public double HoldSeconds { get; set; } = 27;
+    public int LatencyRate { get; set; } = 2_000;
+    public int TtlBroadcasts { get; set; } = 30;
+    public int ClientsPerWorker { get; set; } = 5_000;
+    public int PingIntervalMs { get; set; }
+    public int PingTimeoutMs { get; set; }
+    public int BasePort { get; set; } = 3200;
+    public string ServerCore { get; set; } = "0";
+    public string GeneratorCore { get; set; } = "1";
+    public string Gc { get; set; } = "workstation";
+    public string ResultsDir { get; set; } = "bench/results";
+
+    /// <summary>Extra environment for the server processes (<c>--server-env NAME=VALUE</c>, repeatable), for experiments.</summary>
+    public List<string> ServerEnvironment { get; } = [];
+
+    /// <summary>Events per POST in the throughput scenarios, and POSTs kept in flight.</summary>
+    public int BatchSize { get; set; } = 50;
+    public int PostsInFlight { get; set; } = 4;
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var s = new BenchSettings();
+        if (args.Contains("--smoke")) s.ApplySmoke();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name == "--smoke") continue;
+            if (i + 1 >= args.Length) throw new ArgumentException($"{name} needs a value");
+            var v = args[++i];
+            switch (name)
+            {
+                case "--root": s.Root = v; break;
+                case "--config": s.Config = v; break;
+                case "--servers": s.Servers = v.Split(','); break;
+                case "--scenarios": s.Scenarios = v.Split(','); break;
+                case "--reps": s.Repetitions = Int(v); break;
+                case "--warmup": s.WarmupSeconds = Dbl(v); break;
+                case "--measure": s.MeasureSeconds = Dbl(v); break;
+                case "--clients": s.Clients = Int(v); break;
+                case "--memory-low": s.MemoryLow = Int(v); break;
+                case "--max-clients": s.MaxClients = Int(v); break;
+                case "--storm-in-flight": s.StormInFlight = Int(v); break;
+                case "--hold": s.HoldSeconds = Dbl(v); break;
+                case "--latency-rate": s.LatencyRate = Int(v); break;
+                case "--ttl-broadcasts": s.TtlBroadcasts = Int(v); break;
+                case "--clients-per-worker": s.ClientsPerWorker = Int(v); break;
+                case "--ping-interval-ms": s.PingIntervalMs = Int(v); break;
+                case "--ping-timeout-ms": s.PingTimeoutMs = Int(v); break;
+                case "--port": s.BasePort = Int(v); break;
+                case "--server-core": s.ServerCore = v; break;
+                case "--generator-core": s.GeneratorCore = v; break;
+                case "--gc": s.Gc = v is "server" or "workstation" ? v : throw new ArgumentException("--gc server|workstation"); break;
+                case "--results": s.ResultsDir = v; break;
+                case "--server-env": s.ServerEnvironment.Add(v.Contains('=', StringComparison.Ordinal) ? v : throw new ArgumentException("--server-env NAME=VALUE")); break;
+                case "--batch": s.BatchSize = Int(v); break;
+                case "--posts-in-flight": s.PostsInFlight = Int(v); break;
+                default: throw new ArgumentException($"unknown option {name}");
+            }
+        }
+
+        if (s.MemoryLow >= s.MaxClients) throw new ArgumentException("--memory-low must be below --max-clients");
+        return s;
+    }
+
+    /// <summary>A few hundred clients and ~1 s phases: proves every scenario still works end to end, measures nothing.</summary>
+    private void ApplySmoke()
+    {
+        Smoke = true;
+        Repetitions = 1;
+        WarmupSeconds = 1;
+        MeasureSeconds = 1;
+        Clients = 300;
+        MemoryLow = 100;
+        MaxClients = 400;
+        StormInFlight = 100;
+        HoldSeconds = 1.5;
+        LatencyRate = 500;
+        TtlBroadcasts = 10;
+        ClientsPerWorker = 200;
+        PingIntervalMs = 500;
+        PingTimeoutMs = 2_000;
+        BatchSize = 20;
+    }
+
+    private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
+
+    private static double Dbl(string v) => double.Parse(v, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Orders.LoadGen.Runner;
+
+/// <summary>The table (medians, ours/Node, the issue's target) and the JSON written under bench/results/.</summary>
+internal static class Report
+{
+    /// <summary>The figures of the table: scenario, metric, whether higher is better, and the target on ours/Node.</summary>
+    private static readonly (string Scenario, string Metric, bool HigherIsBetter, string Target)[] Rows =
+    [
+        ("memory", "bytes_per_idle_socket", false, "<= 0.75"),
+        ("memory", "heap_bytes_per_idle_socket", false, ""),
+        ("memory", "rss_mib_at_max", false, ""),
+        ("memory", "sockets_held", true, "all held"),
+        ("memory", "pings_per_socket_in_hold", true, ""),
+        ("storm", "connects_per_s", true, ">= 4"),
+        ("storm", "storm_seconds", false, ""),
+        ("storm", "server_cpu_us_per_connect", false, ""),
+        ("fanout", "deliveries_per_s", true, ">= 3"),
+        ("fanout", "server_cpu_us_per_delivery", false, ""),
+        ("fanout", "generator_cpu_us_per_delivery", false, ""),
+        ("broadcast", "deliveries_per_s", true, ">= 2.5"),
+        ("broadcast", "server_cpu_us_per_delivery", false, ""),
+        ("broadcast", "generator_cpu_us_per_delivery", false, ""),
+        ("broadcast", "last_recipient_p50_ms", false, ""),
+        ("broadcast", "last_recipient_p99_ms", false, "<= 0.5"),
+        ("latency", "p50_ms", false, ""),
+        ("latency", "p99_ms", false, "<= 1"),
+        ("latency", "p999_ms", false, ""),
+    ];
+
+    public static string Line(RunResult r, TimeSpan took)
+    {
+        var metrics = string.Join(", ", r.Metrics.Select(m => $"{m.Key}={Format(m.Value)}"));
+        var cpu = r.ServerCpu is { } c ? $" server-cpu={c:P0}" : "";
+        if (r.GeneratorCpu is { } g) cpu += $" generator-cpu={g:P0}";
+        var flag = r.GeneratorBound ? " GENERATOR-BOUND" : "";
+        var broken = r.Problems.Count > 0 ? " BROKEN: " + string.Join("; ", r.Problems) : "";
+        return $"  [{r.Repetition}] {r.Scenario,-9} {r.Server,-4} {took.TotalSeconds,5:F1} s  {metrics}{cpu}{flag}{broken}";
+    }
+
+    public static string Table(BenchSettings settings, List<RunResult> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"scenario",-10} {"metric",-26} {"ours",12} {"node",12} {"ours/node",10} {"target",9}  notes");
+        foreach (var (scenario, metric, _, target) in Rows)
+        {
+            if (!settings.Scenarios.Contains(scenario)) continue;
+            var ours = Median(results, scenario, "ours", metric);
+            var node = Median(results, scenario, "node", metric);
+            var ratio = ours is { } o && node is { } n && n != 0 ? o / n : (double?)null;
+            var notes = new List<string>();
+            foreach (var server in new[] { "ours", "node" })
+            {
+                var runs = results.Where(r => r.Scenario == scenario && r.Server == server).ToList();
+                if (runs.Any(r => r.GeneratorBound)) notes.Add($"{server}: generator-bound in {runs.Count(r => r.GeneratorBound)}/{runs.Count} (server cpu {string.Join("/", runs.Select(r => Percent(r.ServerCpu)))}, generator {string.Join("/", runs.Select(r => Percent(r.GeneratorCpu)))}), not a result");
+                if (runs.Any(r => r.Problems.Count > 0)) notes.Add($"{server}: BROKEN");
+            }
+
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{scenario,-10} {metric,-26} {Format(ours),12} {Format(node),12} {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "-"),10} {target,9}  {string.Join("; ", notes)}");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"medians of {settings.Repetitions} repetition(s); ratio = ours/node (see target for which way is better); 'generator-bound' = the server used < 95% of its core.");
+        return sb.ToString();
+    }
+
+    public static async Task<string> WriteJsonAsync(BenchSettings settings, List<RunResult> results, DateTimeOffset started)
+    {
+        var dir = Path.Combine(settings.Root, settings.ResultsDir);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, $"bench-{(settings.Smoke ? "smoke-" : "")}{started:yyyyMMdd-HHmmss}.json");
+        var medians = Rows.Where(row => settings.Scenarios.Contains(row.Scenario)).Select(row => new
+        {
+            scenario = row.Scenario,
+            metric = row.Metric,
+            ours = Median(results, row.Scenario, "ours", row.Metric),
+            node = Median(results, row.Scenario, "node", row.Metric),
+            target = row.Target,
+        });
+        var doc = new
+        {
+            started,
+            smoke = settings.Smoke,
+            commit = GitCommit(settings.Root),
+            machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString() },
+            settings,
+            medians,
+            runs = results.Select(r => new { r.Scenario, r.Server, r.Repetition, r.Metrics, r.ServerCpu, r.GeneratorCpu, r.GeneratorBound, r.Problems }),
+        };
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, doc, new JsonSerializerOptions { WriteIndented = true }).ConfigureAwait(false);
+        return path;
+    }
+
+    /// <summary>Which code was measured, so figures can be compared across commits.</summary>
+    private static string? GitCommit(string root)
+    {
+        try
+        {
+            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["-C", root, "describe", "--always", "--dirty"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var text = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? text : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    private static double? Median(List<RunResult> results, string scenario, string server, string metric)
+    {
+        var values = results
+            .Where(r => r.Scenario == scenario && r.Server == server && r.Problems.Count == 0 && r.Metrics.ContainsKey(metric))
+            .Select(r => r.Metrics[metric]).Order().ToList();
+        if (values.Count == 0) return null;
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    }
+
+    private static string Percent(double? v) => v?.ToString("P0", CultureInfo.InvariantCulture) ?? "?";
+
+    private static string Format(double? v) => v switch
+    {
+        null => "-",
+        >= 1000 => v.Value.ToString("N0", CultureInfo.InvariantCulture),
+        _ => v.Value.ToString("0.###", CultureInfo.InvariantCulture),
+    };
+}

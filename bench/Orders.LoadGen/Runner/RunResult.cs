@@ -1,0 +1,27 @@
+namespace Orders.LoadGen.Runner;
+
+/// <summary>One scenario against one server, one repetition.</summary>
+internal sealed class RunResult(string scenario, string server, int repetition)
+{
+    public string Scenario { get; } = scenario;
+    public string Server { get; } = server;
+    public int Repetition { get; } = repetition;
+    public Dictionary<string, double> Metrics { get; } = [];
+
+    /// <summary>Share of its core the server used during the measured phase (1.0 = saturated).</summary>
+    public double? ServerCpu { get; set; }
+
+    /// <summary>Share of one core the whole generator (workers + coordinator) used during the measured phase.</summary>
+    public double? GeneratorCpu { get; set; }
+
+    /// <summary>The server did not saturate its core, so the figure measures the generator, not the server.</summary>
+    public bool GeneratorBound { get; set; }
+
+    /// <summary>What broke (deliveries missing, clients refused, server died): a broken run fails the benchmark.</summary>
+    public List<string> Problems { get; } = [];
+
+    public void Check(bool condition, string problem)
+    {
+        if (!condition) Problems.Add(problem);
+    }
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+
+namespace Orders.LoadGen.Runner;
+
+/// <summary>The scenarios of issue 5, each against a fresh server process. Scenario 6 (order commit-to-client) is not here yet: see <see cref="BenchRunner"/>.</summary>
+internal sealed class Scenarios(BenchSettings settings)
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
+
+    public Task RunAsync(string scenario, ServerProcess server, WorkerPool pool, RunResult result) => scenario switch
+    {
+        "memory" => MemoryAsync(server, pool, result),
+        "storm" => StormAsync(server, pool, result),
+        "fanout" => ThroughputAsync(server, pool, result, "emit", settings.BatchSize),
+        "broadcast" => BroadcastAsync(server, pool, result),
+        "latency" => LatencyAsync(server, pool, result),
+        _ => throw new ArgumentException($"unknown scenario {scenario}"),
+    };
+
+    /// <summary>1. Marginal RSS per idle socket from MemoryLow to MaxClients, then every socket held through heartbeats.</summary>
+    private async Task MemoryAsync(ServerProcess server, WorkerPool pool, RunResult r)
+    {
+        await ConnectAsync(pool, settings.MemoryLow, r).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        var low = await server.StatsAsync(collect: true).ConfigureAwait(false);
+        await ConnectAsync(pool, settings.MaxClients - settings.MemoryLow, r).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        var high = await server.StatsAsync(collect: true).ConfigureAwait(false);
+        r.Check(low.Sockets == settings.MemoryLow && high.Sockets == settings.MaxClients, $"server counted {low.Sockets} then {high.Sockets} sockets");
+        r.Metrics["bytes_per_idle_socket"] = (double)(high.Rss - low.Rss) / Math.Max(1, high.Sockets - low.Sockets);
+        r.Metrics["heap_bytes_per_idle_socket"] = (double)(high.Heap - low.Heap) / Math.Max(1, high.Sockets - low.Sockets);
+        r.Metrics["rss_mib_at_max"] = high.Rss / 1048576.0;
+
+        // Holding through a heartbeat is a property, not a figure: once per server is enough to prove it and
+        // keeps the whole run within its ten minutes.
+        if (r.Repetition > 1) return;
+        var before = await pool.StatsAsync().ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(settings.HoldSeconds)).ConfigureAwait(false);
+        var after = await pool.StatsAsync().ConfigureAwait(false);
+        var heldSockets = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Sockets;
+        r.Metrics["sockets_held"] = Math.Min(after.Held, heldSockets);
+        r.Metrics["pings_per_socket_in_hold"] = (double)(after.Pings - before.Pings) / settings.MaxClients;
+        r.Check(after.Held == settings.MaxClients && heldSockets == settings.MaxClients, $"held {after.Held} clients / server {heldSockets} of {settings.MaxClients}");
+    }
+
+    /// <summary>2. MaxClients open, CONNECT and join with StormInFlight in flight.</summary>
+    private async Task StormAsync(ServerProcess server, WorkerPool pool, RunResult r)
+    {
+        var (cpu0, gen0) = (server.CpuTime(), pool.CpuTime());
+        var result = await ConnectAsync(pool, settings.MaxClients, r).ConfigureAwait(false);
+        var (cpu, gen) = (server.CpuTime() - cpu0, pool.CpuTime() - gen0);
+        r.Metrics["storm_seconds"] = result.Elapsed.TotalSeconds;
+        r.Metrics["connects_per_s"] = result.Joined / result.Elapsed.TotalSeconds;
+        r.Metrics["server_cpu_us_per_connect"] = cpu.TotalMicroseconds / Math.Max(1, result.Joined);
+        SetCpu(r, cpu / result.Elapsed, gen / result.Elapsed);
+    }
+
+    /// <summary>3 (and the first half of 4). Closed-loop deliveries/s: warm up, then measure.</summary>
+    private async Task<EventLoad> ThroughputAsync(ServerProcess server, WorkerPool pool, RunResult r, string path, int batch)
+    {
+        await ConnectAsync(pool, settings.Clients, r).ConfigureAwait(false);
+        await CheckRefusalAsync(pool, r).ConfigureAwait(false);
+        var load = new EventLoad(server);
+        long delivered = 0;
+        using var stop = new CancellationTokenSource();
+        var poller = PollAsync(pool, d => Volatile.Write(ref delivered, d), stop.Token);
+        var maxBacklog = Math.Max(20_000, 4L * settings.Clients);
+        var inFlight = path == "broadcast" ? 2 : settings.PostsInFlight;
+        var running = load.RunClosedLoopAsync(path, settings.Clients, batch, inFlight, () => Volatile.Read(ref delivered), maxBacklog, stop.Token);
+
+        await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds)).ConfigureAwait(false);
+        var (a, cpuA, genA, tA) = (await pool.StatsAsync().ConfigureAwait(false), server.CpuTime(), pool.CpuTime(), Stopwatch.GetTimestamp());
+        await Task.Delay(TimeSpan.FromSeconds(settings.MeasureSeconds)).ConfigureAwait(false);
+        var (b, cpuB, genB, tB) = (await pool.StatsAsync().ConfigureAwait(false), server.CpuTime(), pool.CpuTime(), Stopwatch.GetTimestamp());
+        await stop.CancelAsync().ConfigureAwait(false);
+        await running.ConfigureAwait(false);
+        await poller.ConfigureAwait(false);
+
+        var wall = Stopwatch.GetElapsedTime(tA, tB);
+        var deliveries = Math.Max(1, b.Delivered - a.Delivered);
+        r.Metrics["deliveries_per_s"] = deliveries / wall.TotalSeconds;
+        // CPU per delivery holds up on a busy machine where the rate does not: it is the efficiency figure.
+        r.Metrics["server_cpu_us_per_delivery"] = (cpuB - cpuA).TotalMicroseconds / deliveries;
+        r.Metrics["generator_cpu_us_per_delivery"] = (genB - genA).TotalMicroseconds / deliveries;
+        SetCpu(r, (cpuB - cpuA) / wall, (genB - genA) / wall);
+        await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
+        return load;
+    }
+
+    /// <summary>4. Broadcast to every client: closed-loop deliveries/s, then one broadcast at a time to its last recipient.</summary>
+    private async Task BroadcastAsync(ServerProcess server, WorkerPool pool, RunResult r)
+    {
+        var load = await ThroughputAsync(server, pool, r, "broadcast", 1).ConfigureAwait(false);
+        await pool.SetModeAsync("ttl").ConfigureAwait(false);
+        var times = new List<double>();
+        for (var seq = 0; seq < settings.TtlBroadcasts; seq++)
+        {
+            var wait = pool.WaitBroadcastAsync(seq, TimeSpan.FromSeconds(10));
+            await load.PostAsync("broadcast", [0], seq).ConfigureAwait(false);
+            if (await wait.ConfigureAwait(false) is { } us) times.Add(us / 1000.0);
+            else r.Problems.Add($"broadcast {seq} did not reach every client within 10 s");
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        await pool.SetModeAsync("none").ConfigureAwait(false);
+        if (times.Count == 0) return;
+        r.Metrics["last_recipient_p50_ms"] = Percentile(times, 0.50);
+        r.Metrics["last_recipient_p99_ms"] = Percentile(times, 0.99);
+        await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
+    }
+
+    /// <summary>5. Event latency to user rooms at a fixed rate.</summary>
+    private async Task LatencyAsync(ServerProcess server, WorkerPool pool, RunResult r)
+    {
+        await ConnectAsync(pool, settings.Clients, r).ConfigureAwait(false);
+        var load = new EventLoad(server);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunFixedRateAsync(settings.Clients, settings.LatencyRate, stop.Token);
+        await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds)).ConfigureAwait(false);
+        await pool.SetModeAsync("latency").ConfigureAwait(false);
+        var cpuA = server.CpuTime();
+        var tA = Stopwatch.GetTimestamp();
+        await Task.Delay(TimeSpan.FromSeconds(settings.MeasureSeconds)).ConfigureAwait(false);
+        await pool.SetModeAsync("none").ConfigureAwait(false);
+        r.ServerCpu = (server.CpuTime() - cpuA) / Stopwatch.GetElapsedTime(tA);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await running.ConfigureAwait(false);
+
+        var samples = (await pool.TakeSamplesAsync().ConfigureAwait(false)).Select(us => us / 1000.0).ToList();
+        r.Check(samples.Count > 0, "no latency samples");
+        if (samples.Count > 0)
+        {
+            r.Metrics["p50_ms"] = Percentile(samples, 0.50);
+            r.Metrics["p99_ms"] = Percentile(samples, 0.99);
+            r.Metrics["p999_ms"] = Percentile(samples, 0.999);
+        }
+
+        await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
+    }
+
+    private async Task<ConnectResult> ConnectAsync(WorkerPool pool, int count, RunResult r)
+    {
+        var result = await pool.ConnectAsync(count, settings.StormInFlight, ConnectTimeout).ConfigureAwait(false);
+        r.Check(result.Joined == count, $"{result.Joined} of {count} clients joined ({result.Rejected} refused, {result.Failed} failed)");
+        return result;
+    }
+
+    /// <summary>The contract: a token other than <c>u&lt;N&gt;</c> is refused with connect_error.</summary>
+    private static async Task CheckRefusalAsync(WorkerPool pool, RunResult r)
+    {
+        var refused = await pool.ConnectAsync(1, 1, ConnectTimeout, tokenPrefix: "bad").ConfigureAwait(false);
+        r.Check(refused.Rejected == 1, "a bad token was not refused with connect_error");
+    }
+
+    /// <summary>Every event the server handed out arrived: delivered equals expected.</summary>
+    private static async Task CheckDeliveredAsync(WorkerPool pool, EventLoad load, RunResult r)
+    {
+        var expected = load.Handed;
+        var deadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * Stopwatch.Frequency);
+        WorkerStats stats;
+        do
+        {
+            stats = await pool.StatsAsync().ConfigureAwait(false);
+            if (stats.Delivered >= expected) break;
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+
+        r.Check(stats.Delivered == expected, $"delivered {stats.Delivered} of {expected} expected");
+        r.Check(stats.Closed == 0, $"{stats.Closed} clients were disconnected");
+    }
+
+    private static async Task PollAsync(WorkerPool pool, Action<long> update, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            update((await pool.StatsAsync().ConfigureAwait(false)).Delivered);
+            try
+            {
+                await Task.Delay(20, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void SetCpu(RunResult r, double cpu, double generator)
+    {
+        r.ServerCpu = cpu;
+        r.GeneratorCpu = generator;
+        r.GeneratorBound = cpu < 0.95;
+    }
+
+    private static double Percentile(List<double> values, double q)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+}
