@@ -28,14 +28,27 @@ internal sealed class RoomIndex
         }
     }
 
+    /// <summary>
+    /// Joins <paramref name="room"/>. A socket still in its connection middleware only remembers the room;
+    /// <see cref="AddConnected"/> indexes it before the client hears it is connected.
+    /// </summary>
     public void Add(Socket socket, string room)
     {
         lock (_gate)
         {
-            if (!socket.Connected) return;
-            if (!_rooms.TryGetValue(room, out var members)) _rooms[room] = members = [];
-            members.Add(socket);
+            if (socket.IsClosed) return;
             socket.RoomSet.Add(room);
+            if (socket.Connected) AddLocked(socket, room);
+        }
+    }
+
+    /// <summary>Indexes a socket that has just connected: its own id room and every room it joined beforehand.</summary>
+    public void AddConnected(Socket socket)
+    {
+        lock (_gate)
+        {
+            socket.RoomSet.Add(socket.Id);
+            foreach (var room in socket.RoomSet) AddLocked(socket, room);
         }
     }
 
@@ -120,6 +133,12 @@ internal sealed class RoomIndex
         }
 
         return count;
+    }
+
+    private void AddLocked(Socket socket, string room)
+    {
+        if (!_rooms.TryGetValue(room, out var members)) _rooms[room] = members = [];
+        members.Add(socket);
     }
 
     private void RemoveLocked(Socket socket, string room)

@@ -59,6 +59,8 @@ public sealed class Socket
 
     internal HashSet<string> RoomSet { get; }
 
+    internal bool IsClosed => Volatile.Read(ref _state) == 2;
+
     internal ClientConnection Client => _client;
 
     internal string TransportAtConnect { get; set; } = "";
@@ -84,7 +86,10 @@ public sealed class Socket
         return this;
     }
 
-    /// <summary>Joins <paramref name="room"/> in this socket's namespace.</summary>
+    /// <summary>
+    /// Joins <paramref name="room"/> in this socket's namespace. Called from connection middleware, the join
+    /// takes effect before the client is told it is connected, so no broadcast to the room can slip between.
+    /// </summary>
     public void Join(string room) => Namespace.Rooms.Add(this, room);
 
     /// <summary>Leaves <paramref name="room"/>.</summary>

@@ -71,7 +71,7 @@ public sealed class SocketIONamespace
     internal void Add(Socket socket)
     {
         _sockets[socket] = 0;
-        Rooms.Add(socket, socket.Id);
+        Rooms.AddConnected(socket);
     }
 
     internal void NotifyConnected(Socket socket)

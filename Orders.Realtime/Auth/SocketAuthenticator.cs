@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orders.Protocol.SocketIO;
 using Orders.Realtime.Publishing;
+using Orders.Realtime.Rooms;
 
 namespace Orders.Realtime.Auth;
 
@@ -29,6 +30,11 @@ internal sealed partial class SocketAuthenticator(IAccessTokenValidator validato
 
         socket.Items[UserIdItem] = check.UserId;
         socket.Items[IsAdminItem] = check.IsAdmin;
+
+        // Joined here, in the middleware, the rooms are in place before the client hears it is connected:
+        // an order event committed in between is not lost.
+        socket.Join(OrderRooms.ForUser(check.UserId!));
+        if (check.IsAdmin) socket.Join(OrderRooms.Admins);
         return ConnectResult.Accept;
     }
 

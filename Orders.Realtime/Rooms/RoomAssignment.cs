@@ -4,19 +4,14 @@ using Orders.Realtime.Auth;
 
 namespace Orders.Realtime.Rooms;
 
-// On connection the server, never the client, puts a socket in its rooms: user:{sub}, and admins for admins.
+// The server, never the client, puts a socket in its rooms (user:{sub}, and admins for admins): the
+// authenticator joins them during the handshake; this logs the connection and its end.
 internal sealed partial class RoomAssignment(ILogger<RoomAssignment> logger)
 {
     public ValueTask OnConnectedAsync(Socket socket)
     {
         var userId = (string)socket.Items[SocketAuthenticator.UserIdItem]!;
         var isAdmin = socket.Items[SocketAuthenticator.IsAdminItem] is true;
-        socket.Join(OrderRooms.ForUser(userId));
-        if (isAdmin)
-        {
-            socket.Join(OrderRooms.Admins);
-        }
-
         LogConnected(logger, socket.Id, userId, isAdmin, socket.Transport);
         socket.OnDisconnect((s, reason) =>
         {
