@@ -1,16 +1,23 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace Orders.Protocol.EngineIO;
 
 /// <summary>What the first HTTP request of a session carried, kept for the application's handshake checks.</summary>
 public sealed class EngineHandshakeRequest
 {
+    private readonly string? _queryString;
+    private IReadOnlyDictionary<string, string>? _query;
+    private IReadOnlyDictionary<string, string>? _cookies;
+
     internal EngineHandshakeRequest(HttpRequest request, DateTimeOffset issuedAt)
     {
+        // Only the headers are copied up front; query and cookies are parsed from them on first use, since most
+        // applications read one header and a session is kept for hours.
         Headers = new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase));
-        Query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-        Cookies = request.Cookies.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        _queryString = request.QueryString.Value;
         RemoteAddress = request.HttpContext.Connection.RemoteIpAddress;
         IsSecure = request.IsHttps;
         IssuedAt = issuedAt;
@@ -20,10 +27,10 @@ public sealed class EngineHandshakeRequest
     public IHeaderDictionary Headers { get; }
 
     /// <summary>Query string of the handshake.</summary>
-    public IReadOnlyDictionary<string, string> Query { get; }
+    public IReadOnlyDictionary<string, string> Query => _query ??= ParseQuery(_queryString);
 
     /// <summary>Cookies of the handshake.</summary>
-    public IReadOnlyDictionary<string, string> Cookies { get; }
+    public IReadOnlyDictionary<string, string> Cookies => _cookies ??= ParseCookies(Headers.Cookie);
 
     /// <summary>Client address as Kestrel saw it.</summary>
     public IPAddress? RemoteAddress { get; }
@@ -33,4 +40,20 @@ public sealed class EngineHandshakeRequest
 
     /// <summary>When the session was opened.</summary>
     public DateTimeOffset IssuedAt { get; }
+
+    private static Dictionary<string, string> ParseQuery(string? queryString) =>
+        QueryHelpers.ParseQuery(queryString).ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+
+    private static Dictionary<string, string> ParseCookies(Microsoft.Extensions.Primitives.StringValues header)
+    {
+        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!CookieHeaderValue.TryParseList(header, out var parsed)) return cookies;
+        foreach (var cookie in parsed)
+        {
+            var name = cookie.Name.ToString();
+            if (name.Length > 0) cookies.TryAdd(name, Uri.UnescapeDataString(cookie.Value.ToString()));
+        }
+
+        return cookies;
+    }
 }

@@ -48,7 +48,7 @@ internal sealed class Worker
             case "mode":
                 _state.TtlTarget = (int)(Read(ref _state.Joined) - Read(ref _state.Closed));
                 _state.Mode = Enum.Parse<RecordMode>(args[1], ignoreCase: true);
-                return "{\"type\":\"ok\"}";
+                return $"{{\"type\":\"ok\",\"target\":{_state.TtlTarget}}}";
             case "samples":
                 var samples = _state.TakeSamples();
                 return $"{{\"type\":\"samples\",\"us\":[{string.Join(',', samples)}]}}";

@@ -71,7 +71,16 @@ internal sealed class WorkerPool : IAsyncDisposable
     public TimeSpan CpuTime() =>
         _workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.CpuTime()) + System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
 
-    public Task SetModeAsync(string mode) => Task.WhenAll(_workers.Select(w => w.AskAsync("mode " + mode, CommandTimeout)));
+    /// <summary>Workers with joined clients when the mode was last set: only they can complete a broadcast.</summary>
+    private int _workersWithClients;
+
+    public async Task SetModeAsync(string mode)
+    {
+        var replies = await Task.WhenAll(_workers.Select(w => w.AskAsync("mode " + mode, CommandTimeout))).ConfigureAwait(false);
+
+        // A worker whose only client was refused (the refusal check) never sees a broadcast: do not wait for it.
+        _workersWithClients = replies.Count(r => r.TryGetProperty("target", out var t) && t.GetInt64() > 0);
+    }
 
     public async Task<List<int>> TakeSamplesAsync()
     {
@@ -83,7 +92,7 @@ internal sealed class WorkerPool : IAsyncDisposable
     public async Task<long?> WaitBroadcastAsync(long seq, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        var pending = _workers.Count(w => w.Assigned > 0);
+        var pending = _workersWithClients;
         long max = 0;
         try
         {
