@@ -8,37 +8,18 @@ using Orders.Tests.Infrastructure;
 namespace Orders.Tests.Realtime.Events;
 
 // Events go out only after COMMIT, never for failed or rolled-back work, and in commit order per order.
-public sealed class OrderEventCommitTests
+public sealed class OrderEventCommitTests : OrdersServerFixture
 {
-    private OrdersServer _server = null!;
-    private HttpClient _admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _server = await OrdersServer.StartAsync();
-        _admin = _server.ClientFor("ops", admin: true);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _admin.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private static string NewUser() => "user-" + Guid.NewGuid().ToString("N")[..8];
-
     [Test]
     public async Task A_failed_save_emits_nothing()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync();
 
         // A concurrency conflict: the UPDATE matches no row, SaveChanges throws, EF rolls its transaction back.
-        await using (var db = _server.NewDbContext())
+        await using (var db = Server.NewDbContext())
         {
             var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
             db.Entry(tracked).Property(o => o.Version).OriginalValue = tracked.Version + 1000;
@@ -56,11 +37,11 @@ public sealed class OrderEventCommitTests
     public async Task A_rolled_back_transaction_emits_nothing()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync();
 
-        await using (var db = _server.NewDbContext())
+        await using (var db = Server.NewDbContext())
         {
             await using var transaction = await db.Database.BeginTransactionAsync().Within();
             var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
@@ -80,11 +61,11 @@ public sealed class OrderEventCommitTests
     public async Task Events_wait_for_the_enclosing_transaction_to_commit()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync();
 
-        await using var db = _server.NewDbContext();
+        await using var db = Server.NewDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync().Within();
         var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
         tracked.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow);
@@ -111,10 +92,10 @@ public sealed class OrderEventCommitTests
     public async Task A_409_from_the_api_emits_nothing()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync();
-        using (var conflict = await _admin.ChangeStatusAsync(order.Id(), "delivered"))
+        using (var conflict = await Admin.ChangeStatusAsync(order.Id(), "delivered"))
         {
             conflict.StatusCode.Should().Be(HttpStatusCode.Conflict);
         }
@@ -128,14 +109,14 @@ public sealed class OrderEventCommitTests
     public async Task Interleaved_contexts_each_publish_only_their_own_committed_changes()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var kept = await http.CreateOrderAsync();
         var dropped = await http.CreateOrderAsync();
 
         // Two contexts share the one interceptor instance and save in turns; only one of them commits.
-        await using var committing = _server.NewDbContext();
-        await using var rollingBack = _server.NewDbContext();
+        await using var committing = Server.NewDbContext();
+        await using var rollingBack = Server.NewDbContext();
         await using var commitTx = await committing.Database.BeginTransactionAsync().Within();
         await using var rollbackTx = await rollingBack.Database.BeginTransactionAsync().Within();
         var a = await committing.Orders.SingleAsync(o => o.Id == Guid.Parse(kept.Id())).Within();
@@ -159,9 +140,9 @@ public sealed class OrderEventCommitTests
     public async Task Synchronous_SaveChanges_publishes_after_commit_too()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
 
-        using (var db = _server.NewDbContext())
+        using (var db = Server.NewDbContext())
         {
             var order = Order.Create(user, [new OrderItem("SYNC-1", "Sync", 1, 5m)], "USD", "Dock 1", null, DateTimeOffset.UtcNow);
             db.Orders.Add(order);
@@ -181,8 +162,8 @@ public sealed class OrderEventCommitTests
     {
         const int Increments = 24;
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync(OrderRequests.NewOrderBody(notes: "0"));
         var committed = 0;
 
@@ -190,7 +171,7 @@ public sealed class OrderEventCommitTests
         // notes are 1, 2, 3, ... in commit order, whichever writer won each round.
         async Task WriterAsync()
         {
-            using var client = _server.ClientFor(user);
+            using var client = Server.ClientFor(user);
             while (Volatile.Read(ref committed) < Increments)
             {
                 var current = await client.GetOrderAsync(order.Id());

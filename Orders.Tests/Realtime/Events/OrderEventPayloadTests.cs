@@ -7,33 +7,14 @@ using Orders.Tests.Infrastructure;
 namespace Orders.Tests.Realtime.Events;
 
 // Payloads: every event with the exact shape and message the frontend handles.
-public sealed class OrderEventPayloadTests
+public sealed class OrderEventPayloadTests : OrdersServerFixture
 {
-    private OrdersServer _server = null!;
-    private HttpClient _admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _server = await OrdersServer.StartAsync();
-        _admin = _server.ClientFor("ops", admin: true);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _admin.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private static string NewUser() => "user-" + Guid.NewGuid().ToString("N")[..8];
-
     [Test]
     public async Task Creating_an_order_emits_order_created_with_the_exact_payload()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
 
         var order = await http.CreateOrderAsync();
         var events = await socket.WaitForAsync(1);
@@ -46,12 +27,12 @@ public sealed class OrderEventPayloadTests
     public async Task Each_status_move_emits_status_changed_and_delivery_also_emits_completed_in_order()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync();
-        var processing = await _admin.MoveAsync(order.Id(), "processing");
-        var shipped = await _admin.MoveAsync(order.Id(), "shipped");
-        var delivered = await _admin.MoveAsync(order.Id(), "delivered");
+        var processing = await Admin.MoveAsync(order.Id(), "processing");
+        var shipped = await Admin.MoveAsync(order.Id(), "shipped");
+        var delivered = await Admin.MoveAsync(order.Id(), "delivered");
 
         var events = await socket.WaitForAsync(5);
         var n = order.Number();
@@ -70,8 +51,8 @@ public sealed class OrderEventPayloadTests
     public async Task Cancelling_emits_status_changed_then_cancelled()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync();
         using var response = await http.CancelAsync(order.Id());
         var cancelled = await response.Content.ReadFromJsonAsync<JsonElement>().Within();
@@ -89,8 +70,8 @@ public sealed class OrderEventPayloadTests
     public async Task Editing_details_emits_order_updated()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
         var order = await http.CreateOrderAsync();
         using var response = await http.PatchAsJsonAsync($"/api/orders/{order.Id()}", new { notes = "call first" }).Within();
         var updated = await response.Content.ReadFromJsonAsync<JsonElement>().Within();
@@ -103,11 +84,11 @@ public sealed class OrderEventPayloadTests
     public async Task A_DbContext_used_directly_emits_the_same_events()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
 
         Guid id;
-        await using (var db = _server.NewDbContext())
+        await using (var db = Server.NewDbContext())
         {
             var order = Order.Create(user, [new OrderItem("BATCH-1", "Imported", 4, 2.25m)], "USD", "Warehouse 7", "import", DateTimeOffset.UtcNow);
             db.Orders.Add(order);
@@ -131,11 +112,11 @@ public sealed class OrderEventPayloadTests
     public async Task Orders_saved_together_each_emit_created_with_their_database_generated_number()
     {
         var user = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(user));
-        using var http = _server.ClientFor(user);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
 
         // Two INSERTs in one SaveChanges run in EF's own transaction; the numbers come back from the database.
-        await using (var db = _server.NewDbContext())
+        await using (var db = Server.NewDbContext())
         {
             db.Orders.AddRange(
                 Order.Create(user, [new OrderItem("A", "First", 1, 1m)], "USD", "Dock 1", null, DateTimeOffset.UtcNow),

@@ -4,33 +4,14 @@ using Orders.Tests.Realtime.Events;
 namespace Orders.Tests.Realtime.Rooms;
 
 // Who receives what: owners their own orders, admins everything, nobody joins rooms on their own.
-public sealed class RoomIsolationTests
+public sealed class RoomIsolationTests : OrdersServerFixture
 {
-    private OrdersServer _server = null!;
-    private HttpClient _admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _server = await OrdersServer.StartAsync();
-        _admin = _server.ClientFor("ops", admin: true);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _admin.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private static string NewUser() => "user-" + Guid.NewGuid().ToString("N")[..8];
-
     [Test]
     public async Task Every_user_receives_exactly_their_own_events_and_admins_receive_all()
     {
         var random = new Random(20261125);
         var users = Enumerable.Range(0, 6).Select(_ => NewUser()).ToArray();
-        await using var admin = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token("ops-" + Guid.NewGuid(), admin: true));
+        await using var admin = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token("ops-" + Guid.NewGuid(), admin: true));
         var sockets = new Dictionary<string, OrderSocket>();
         var expected = users.ToDictionary(u => u, _ => new List<(string OrderId, string Name)>());
         try
@@ -39,20 +20,20 @@ public sealed class RoomIsolationTests
             {
                 // Half over polling, half over WebSocket: rooms do not care about the transport.
                 sockets[user] = await OrderSocket.ConnectAsync(
-                    _server.BaseAddress, _server.Token(user),
+                    Server.BaseAddress, Server.Token(user),
                     sockets.Count % 2 == 0 ? SocketIOClient.Transport.TransportProtocol.WebSocket : SocketIOClient.Transport.TransportProtocol.Polling);
             }
 
             foreach (var user in users)
             {
-                using var http = _server.ClientFor(user);
+                using var http = Server.ClientFor(user);
                 for (var i = random.Next(1, 4); i > 0; i--)
                 {
                     var order = await http.CreateOrderAsync();
                     expected[user].Add((order.Id(), "order:created"));
                     if (random.Next(2) == 0)
                     {
-                        await _admin.MoveAsync(order.Id(), "processing");
+                        await Admin.MoveAsync(order.Id(), "processing");
                         expected[user].Add((order.Id(), "order:status_changed"));
                     }
                 }
@@ -87,11 +68,11 @@ public sealed class RoomIsolationTests
     {
         var victim = NewUser();
         var snoop = NewUser();
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(snoop));
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(snoop));
         await socket.Client.EmitAsync("join", "admins").Within();
         await socket.Client.EmitAsync("join", $"user:{victim}").Within();
-        using var victimHttp = _server.ClientFor(victim);
-        using var snoopHttp = _server.ClientFor(snoop);
+        using var victimHttp = Server.ClientFor(victim);
+        using var snoopHttp = Server.ClientFor(snoop);
 
         await victimHttp.CreateOrderAsync();
         var marker = await snoopHttp.CreateOrderAsync();
@@ -103,10 +84,10 @@ public sealed class RoomIsolationTests
     public async Task An_admin_who_owns_the_order_receives_each_event_once()
     {
         var adminUser = "ops-" + Guid.NewGuid().ToString("N")[..8];
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, _server.Token(adminUser, admin: true));
-        using var http = _server.ClientFor(adminUser, admin: true);
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(adminUser, admin: true));
+        using var http = Server.ClientFor(adminUser, admin: true);
 
-        using var someoneElse = _server.ClientFor(NewUser());
+        using var someoneElse = Server.ClientFor(NewUser());
         var order = await http.CreateOrderAsync();
         var marker = await someoneElse.CreateOrderAsync();
         var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
