@@ -29,6 +29,12 @@ internal static class Report
         ("latency", "p50_ms", false, ""),
         ("latency", "p99_ms", false, "<= 1"),
         ("latency", "p999_ms", false, ""),
+        ("orders", "changes_per_s", true, ""),
+        ("orders", "p50_ms", false, ""),
+        ("orders", "p99_ms", false, "< 50 ms"),
+        ("orders", "http_p50_ms", false, ""),
+        ("orders", "http_p99_ms", false, ""),
+        ("orders", "event_before_response_share", false, ""),
     ];
 
     public static string Line(RunResult r, TimeSpan took)
