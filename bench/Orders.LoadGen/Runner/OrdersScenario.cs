@@ -152,7 +152,8 @@ internal sealed class OrdersScenario(BenchSettings settings)
             if (a.Ticks < s.Answered) eventBeforeResponse++;
         }
 
-        r.Check(skipped == 0, $"the API fell behind {settings.OrdersRate} changes/s: {skipped} of {seq} changes skipped because every order had a change in flight");
+        // Not broken (every change sent was delivered), but not the load asked for: flagged in the line and the table.
+        if (skipped > 0) r.RateNotKept = $"API fell behind {settings.OrdersRate}/s: {skipped} of {seq} changes skipped (every order had one in flight)";
         r.Check(failures.IsEmpty, $"{failures.Count} of {seq} PATCH requests failed, first: {(failures.TryPeek(out var f) ? f : "")}");
         r.Check(arrivals.Count == sent.Count, $"delivered {arrivals.Count} of {sent.Count} expected order:updated events");
         r.Check(wrongOrder == 0, $"{wrongOrder} events carried another order's id");
