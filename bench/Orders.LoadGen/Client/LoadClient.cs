@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -184,6 +185,7 @@ internal sealed class LoadClient
         switch (p[0])
         {
             case (byte)'2':
+                if (_state.OrderUpdates is { } sink) OnOrderEvent(p, sink);
                 _state.OnEvent(ReadNumber(p, "\"t\":"u8), ReadNumber(p, "\"s\":"u8));
                 return Outcome.Pending;
             case (byte)'0' when _stage == Stage.Joining:
@@ -203,6 +205,21 @@ internal sealed class LoadClient
         }
     }
 
+    /// <summary>
+    /// The orders scenario: <c>2["order:updated",{"order":{"id":"&lt;guid&gt;",...,"notes":"bench-N",...},...}]</c>. The order's
+    /// id is its first property; nothing else is parsed.
+    /// </summary>
+    private static void OnOrderEvent(ReadOnlySpan<byte> p, OrderUpdateSink sink)
+    {
+        var arrived = Stopwatch.GetTimestamp();
+        if (!p.StartsWith("2[\"order:updated\","u8)) return;
+        var at = p.IndexOf("\"id\":\""u8);
+        if (at < 0 || p.Length < at + 6 + 36) return;
+        var id = p.Slice(at + 6, 36);
+        var seq = ReadNumber(p, "\"notes\":\"bench-"u8);
+        if (seq >= 0) sink(id, seq, arrived);
+    }
+
     private static long ReadNumber(ReadOnlySpan<byte> text, ReadOnlySpan<byte> key)
     {
         var at = text.IndexOf(key);
@@ -215,12 +232,23 @@ internal sealed class LoadClient
     /// <summary>A client frame: FIN + opcode, the mask bit, a random key and the payload XORed with it (RFC 6455 5.3).</summary>
     private static byte[] MaskedFrame(int opcode, ReadOnlySpan<byte> payload)
     {
-        if (payload.Length > 125) throw new ArgumentException("control-sized frames only", nameof(payload));
-        var frame = new byte[6 + payload.Length];
+        // Up to 64 KiB: a CONNECT with a JWT (the orders scenario) is longer than 125 bytes.
+        if (payload.Length > ushort.MaxValue) throw new ArgumentException("frames up to 64 KiB only", nameof(payload));
+        var header = payload.Length > 125 ? 4 : 2;
+        var frame = new byte[header + 4 + payload.Length];
         frame[0] = (byte)(0x80 | opcode);
-        frame[1] = (byte)(0x80 | payload.Length);
-        Random.Shared.NextBytes(frame.AsSpan(2, 4));
-        for (var i = 0; i < payload.Length; i++) frame[6 + i] = (byte)(payload[i] ^ frame[2 + (i & 3)]);
+        if (header == 4)
+        {
+            frame[1] = 0x80 | 126;
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)payload.Length);
+        }
+        else
+        {
+            frame[1] = (byte)(0x80 | payload.Length);
+        }
+
+        Random.Shared.NextBytes(frame.AsSpan(header, 4));
+        for (var i = 0; i < payload.Length; i++) frame[header + 4 + i] = (byte)(payload[i] ^ frame[header + (i & 3)]);
         return frame;
     }
 

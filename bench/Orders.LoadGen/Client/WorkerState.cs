@@ -29,6 +29,12 @@ internal sealed class WorkerState
     /// <summary>How many clients of this worker a tracked broadcast must reach before it is complete.</summary>
     public int TtlTarget;
 
+    /// <summary>
+    /// Set by the orders scenario (clients run in the coordinator): called with the order id and the sequence number in
+    /// the notes (<c>"notes":"bench-N"</c>) of each <c>order:updated</c>, and its arrival time in Stopwatch ticks.
+    /// </summary>
+    public OrderUpdateSink? OrderUpdates { get; init; }
+
     public void OnEvent(long sentTicks, long seq)
     {
         Interlocked.Increment(ref Delivered);
@@ -72,3 +78,6 @@ internal sealed class WorkerState
         }
     }
 }
+
+/// <summary>An <c>order:updated</c> event reached a client: the order id (ASCII GUID), the notes' sequence number, the arrival time.</summary>
+internal delegate void OrderUpdateSink(ReadOnlySpan<byte> orderId, long seq, long arrivalTicks);

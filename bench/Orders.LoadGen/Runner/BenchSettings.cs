@@ -4,7 +4,7 @@ namespace Orders.LoadGen.Runner;
 
 /// <summary>
 /// Knobs of a benchmark run. The defaults are issue 5's method (10 s warm-up, 10 s measured, 5k and 19k clients,
-/// 4,000 in flight, 2,000 events/s, two repetitions); <c>--smoke</c> shrinks every one so the run takes seconds.
+/// 4,000 in flight, 2,000 events/s, 300 order owners and 1,000 order changes/s, two repetitions); <c>--smoke</c> shrinks every one so the run takes seconds.
 /// </summary>
 internal sealed class BenchSettings
 {
@@ -12,7 +12,7 @@ internal sealed class BenchSettings
     public string Root { get; set; } = ".";
     public string Config { get; set; } = "Release";
     public string[] Servers { get; set; } = ["ours", "node"];
-    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "latency"];
+    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "latency", "orders"];
     public int Repetitions { get; set; } = 2;
     public double WarmupSeconds { get; set; } = 10;
     public double MeasureSeconds { get; set; } = 10;
@@ -23,6 +23,10 @@ internal sealed class BenchSettings
     public double HoldSeconds { get; set; } = 27;
     public int LatencyRate { get; set; } = 2_000;
     public int TtlBroadcasts { get; set; } = 30;
+
+    /// <summary>The orders scenario: users (one order and one client each) and PATCHes per second.</summary>
+    public int OrdersUsers { get; set; } = 300;
+    public int OrdersRate { get; set; } = 1_000;
     public int ClientsPerWorker { get; set; } = 5_000;
     public int PingIntervalMs { get; set; }
     public int PingTimeoutMs { get; set; }
@@ -65,6 +69,8 @@ internal sealed class BenchSettings
                 case "--hold": s.HoldSeconds = Dbl(v); break;
                 case "--latency-rate": s.LatencyRate = Int(v); break;
                 case "--ttl-broadcasts": s.TtlBroadcasts = Int(v); break;
+                case "--orders-users": s.OrdersUsers = Int(v); break;
+                case "--orders-rate": s.OrdersRate = Int(v); break;
                 case "--clients-per-worker": s.ClientsPerWorker = Int(v); break;
                 case "--ping-interval-ms": s.PingIntervalMs = Int(v); break;
                 case "--ping-timeout-ms": s.PingTimeoutMs = Int(v); break;
@@ -98,6 +104,8 @@ internal sealed class BenchSettings
         HoldSeconds = 1.5;
         LatencyRate = 500;
         TtlBroadcasts = 10;
+        OrdersUsers = 50;
+        OrdersRate = 100;
         ClientsPerWorker = 200;
         PingIntervalMs = 500;
         PingTimeoutMs = 2_000;

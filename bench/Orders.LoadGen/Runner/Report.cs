@@ -29,6 +29,12 @@ internal static class Report
         ("latency", "p50_ms", false, ""),
         ("latency", "p99_ms", false, "<= 1"),
         ("latency", "p999_ms", false, ""),
+        ("orders", "changes_per_s", true, ""),
+        ("orders", "p50_ms", false, ""),
+        ("orders", "p99_ms", false, "< 50 ms"),
+        ("orders", "http_p50_ms", false, ""),
+        ("orders", "http_p99_ms", false, ""),
+        ("orders", "event_before_response_share", false, ""),
     ];
 
     public static string Line(RunResult r, TimeSpan took)
@@ -37,6 +43,7 @@ internal static class Report
         var cpu = r.ServerCpu is { } c ? $" server-cpu={c:P0}" : "";
         if (r.GeneratorCpu is { } g) cpu += $" generator-cpu={g:P0}";
         var flag = r.GeneratorBound ? " GENERATOR-BOUND" : "";
+        if (r.RateNotKept is { } why) flag += $" RATE-NOT-KEPT ({why})";
         var broken = r.Problems.Count > 0 ? " BROKEN: " + string.Join("; ", r.Problems) : "";
         return $"  [{r.Repetition}] {r.Scenario,-9} {r.Server,-4} {took.TotalSeconds,5:F1} s  {metrics}{cpu}{flag}{broken}";
     }
@@ -56,6 +63,7 @@ internal static class Report
             {
                 var runs = results.Where(r => r.Scenario == scenario && r.Server == server).ToList();
                 if (runs.Any(r => r.GeneratorBound)) notes.Add($"{server}: generator-bound in {runs.Count(r => r.GeneratorBound)}/{runs.Count} (server cpu {string.Join("/", runs.Select(r => Percent(r.ServerCpu)))}, generator {string.Join("/", runs.Select(r => Percent(r.GeneratorCpu)))}), not a result");
+                if (runs.Any(r => r.RateNotKept is not null)) notes.Add($"{server}: rate not kept in {runs.Count(r => r.RateNotKept is not null)}/{runs.Count}, times include the backlog, not a result");
                 if (runs.Any(r => r.Problems.Count > 0)) notes.Add($"{server}: BROKEN");
             }
 
@@ -87,7 +95,7 @@ internal static class Report
             machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString() },
             settings,
             medians,
-            runs = results.Select(r => new { r.Scenario, r.Server, r.Repetition, r.Metrics, r.ServerCpu, r.GeneratorCpu, r.GeneratorBound, r.Problems }),
+            runs = results.Select(r => new { r.Scenario, r.Server, r.Repetition, r.Metrics, r.ServerCpu, r.GeneratorCpu, r.GeneratorBound, r.RateNotKept, r.Problems }),
         };
         await using var file = File.Create(path);
         await JsonSerializer.SerializeAsync(file, doc, new JsonSerializerOptions { WriteIndented = true }).ConfigureAwait(false);

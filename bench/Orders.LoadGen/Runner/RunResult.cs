@@ -17,6 +17,9 @@ internal sealed class RunResult(string scenario, string server, int repetition)
     /// <summary>The server did not saturate its core, so the figure measures the generator, not the server.</summary>
     public bool GeneratorBound { get; set; }
 
+    /// <summary>The offered rate was not kept (the orders scenario): the figures are real but measure a backlog, not the target load.</summary>
+    public string? RateNotKept { get; set; }
+
     /// <summary>What broke (deliveries missing, clients refused, server died): a broken run fails the benchmark.</summary>
     public List<string> Problems { get; } = [];
 

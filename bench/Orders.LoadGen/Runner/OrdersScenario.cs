@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Orders.LoadGen.Client;
+
+namespace Orders.LoadGen.Runner;
+
+/// <summary>
+/// 6. Ours only: order change to client through the real stack. A throwaway PostgreSQL and Orders.Api (pinned to the
+/// server core), one order and one client per user, then <c>PATCH /api/orders/{id}</c> with <c>notes = "bench-N"</c> at a
+/// fixed rate; each commit makes exactly one <c>order:updated</c> to the owner's room, matched by order id + N.
+/// Latency is from just before the request is sent to the event's arrival (an upper bound on commit-to-client: it
+/// includes the HTTP request, validation and the commit). The clients live in this process: a few hundred need no worker.
+/// </summary>
+internal sealed class OrdersScenario(BenchSettings settings)
+{
+    private const string Issuer = "orders-bench";
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
+
+    public async Task RunAsync(int port, RunResult r)
+    {
+        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        await using var pg = await LocalPostgres.StartAsync(settings.Root).ConfigureAwait(false);
+        await using var api = await OrdersApiProcess.StartAsync(settings, port, pg.Url, secret, Issuer).ConfigureAwait(false);
+        try
+        {
+            await MeasureAsync(api, secret, r).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (api.HasExited) r.Problems.Add($"Orders.Api exited:\n{api.RecentOutput}");
+        }
+    }
+
+    private async Task MeasureAsync(OrdersApiProcess api, string secret, RunResult r)
+    {
+        var users = settings.OrdersUsers;
+        var tokens = Enumerable.Range(0, users).Select(i => Jwt(secret, $"bench-user-{i}")).ToArray();
+
+        // One pending order per user, created before any client connects (their order:created is not counted).
+        var orders = new string[users];
+        using (var gate = new SemaphoreSlim(32))
+        {
+            await Task.WhenAll(Enumerable.Range(0, users).Select(async i =>
+            {
+                await gate.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    orders[i] = await CreateOrderAsync(api.Http, tokens[i]).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })).ConfigureAwait(false);
+        }
+
+        var arrivals = new ConcurrentDictionary<long, (string Id, long Ticks)>();
+        long duplicates = 0;
+        var state = new WorkerState(_ => { })
+        {
+            OrderUpdates = (id, seq, ticks) =>
+            {
+                if (!arrivals.TryAdd(seq, (Encoding.ASCII.GetString(id), ticks))) Interlocked.Increment(ref duplicates);
+            },
+        };
+        var clients = await ConnectAsync(state, api.Port, tokens, r).ConfigureAwait(false);
+        try
+        {
+            await DriveAsync(api, orders, tokens, arrivals, r).ConfigureAwait(false);
+            r.Check(Interlocked.Read(ref duplicates) == 0, $"{duplicates} order:updated events arrived twice");
+            r.Check(Interlocked.Read(ref state.Closed) == 0, $"{state.Closed} clients were disconnected");
+        }
+        finally
+        {
+            foreach (var c in clients) c.Close();
+        }
+    }
+
+    /// <summary>The fixed-rate load: warm-up, then the measured phase; every successful PATCH must produce its event.</summary>
+    private async Task DriveAsync(OrdersApiProcess api, string[] orders, string[] tokens,
+        ConcurrentDictionary<long, (string Id, long Ticks)> arrivals, RunResult r)
+    {
+        var sent = new ConcurrentDictionary<long, (string Id, long Sent, long Answered)>();
+        var failures = new ConcurrentQueue<string>();
+        var requests = new List<Task>();
+        var idle = new ConcurrentQueue<int>(Enumerable.Range(0, orders.Length));
+        long skipped = 0;
+        var freq = Stopwatch.Frequency;
+        var interval = freq / (double)settings.OrdersRate;
+        var t0 = Stopwatch.GetTimestamp();
+        var measureFrom = t0 + (long)(settings.WarmupSeconds * freq);
+        var end = measureFrom + (long)(settings.MeasureSeconds * freq);
+        var cpuA = TimeSpan.Zero;
+        var cpuTaken = false;
+        long seq = 0;
+        while (true)
+        {
+            var due = t0 + (long)(seq * interval);
+            if (due >= end) break;
+            var now = Stopwatch.GetTimestamp();
+            if (!cpuTaken && now >= measureFrom)
+            {
+                cpuA = api.CpuTime();
+                cpuTaken = true;
+            }
+
+            if (due > now)
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+                continue;
+            }
+
+            // One change in flight per order: two at once would race on the order's version (409), which is the
+            // API doing its job, not a lost event. No free order means the API is far behind the rate: skipped.
+            var n = seq++;
+            if (!idle.TryDequeue(out var user))
+            {
+                skipped++;
+                continue;
+            }
+
+            requests.Add(PatchAsync(api.Http, tokens[user], orders[user], n, sent, failures, () => idle.Enqueue(user)));
+        }
+
+        var measuredWall = Stopwatch.GetElapsedTime(measureFrom);
+        if (cpuTaken) r.ServerCpu = (api.CpuTime() - cpuA) / measuredWall;
+        await Task.WhenAll(requests).ConfigureAwait(false);
+
+        // Delivered == expected: one event per committed change, with that order's id, nothing missing or extra.
+        var deadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * freq);
+        while (arrivals.Count < sent.Count && Stopwatch.GetTimestamp() < deadline) await Task.Delay(20).ConfigureAwait(false);
+
+        var fromSend = new List<double>();
+        var http = new List<double>();
+        long eventBeforeResponse = 0, measured = 0, wrongOrder = 0, answeredInWindow = 0;
+        foreach (var (n, s) in sent)
+        {
+            if (!arrivals.TryGetValue(n, out var a)) continue;
+            if (a.Id != s.Id) wrongOrder++;
+            if (s.Answered >= measureFrom && s.Answered < end) answeredInWindow++;
+            if (s.Sent < measureFrom) continue;
+            measured++;
+            fromSend.Add((a.Ticks - s.Sent) * 1000.0 / freq);
+            http.Add((s.Answered - s.Sent) * 1000.0 / freq);
+            if (a.Ticks < s.Answered) eventBeforeResponse++;
+        }
+
+        // Not broken (every change sent was delivered), but not the load asked for: flagged in the line and the table.
+        if (skipped > 0) r.RateNotKept = $"API fell behind {settings.OrdersRate}/s: {skipped} of {seq} changes skipped (every order had one in flight)";
+        r.Check(failures.IsEmpty, $"{failures.Count} of {seq} PATCH requests failed, first: {(failures.TryPeek(out var f) ? f : "")}");
+        r.Check(arrivals.Count == sent.Count, $"delivered {arrivals.Count} of {sent.Count} expected order:updated events");
+        r.Check(wrongOrder == 0, $"{wrongOrder} events carried another order's id");
+        r.Check(fromSend.Count > 0, "no latency samples");
+        if (fromSend.Count == 0) return;
+        // Committed and delivered changes per second in the measured phase: below the rate, the API is the limit.
+        r.Metrics["changes_per_s"] = answeredInWindow / settings.MeasureSeconds;
+        r.Metrics["p50_ms"] = Percentile(fromSend, 0.50);
+        r.Metrics["p99_ms"] = Percentile(fromSend, 0.99);
+        r.Metrics["http_p50_ms"] = Percentile(http, 0.50);
+        r.Metrics["http_p99_ms"] = Percentile(http, 0.99);
+        r.Metrics["event_before_response_share"] = (double)eventBeforeResponse / measured;
+    }
+
+    private static async Task PatchAsync(HttpClient http, string token, string orderId, long seq,
+        ConcurrentDictionary<long, (string Id, long Sent, long Answered)> sent, ConcurrentQueue<string> failures, Action done)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"api/orders/{orderId}")
+        {
+            Content = new StringContent($"{{\"notes\":\"bench-{seq.ToString(CultureInfo.InvariantCulture)}\"}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request).ConfigureAwait(false);
+            var answered = Stopwatch.GetTimestamp();
+            if (response.IsSuccessStatusCode) sent[seq] = (orderId, started, answered);
+            else failures.Enqueue($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            failures.Enqueue(ex.Message);
+        }
+        finally
+        {
+            done();
+        }
+    }
+
+    private static async Task<string> CreateOrderAsync(HttpClient http, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/orders")
+        {
+            Content = new StringContent(
+                """{"items":[{"sku":"BENCH-1","name":"Bench item","quantity":1,"unitPrice":9.99}],"currency":"USD","shippingAddress":"1 Bench Street","notes":"created"}""",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"POST /api/orders answered {(int)response.StatusCode}: {body}");
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<List<LoadClient>> ConnectAsync(WorkerState state, int port, string[] tokens, RunResult r)
+    {
+        var clients = new List<LoadClient>();
+        var joined = 0;
+        var settled = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        foreach (var token in tokens)
+        {
+            var client = new LoadClient(state, token);
+            clients.Add(client);
+            _ = client.RunAsync(endpoint, IPAddress.Loopback, outcome =>
+            {
+                if (outcome == Outcome.Joined) Interlocked.Increment(ref joined);
+                if (Interlocked.Increment(ref settled) == tokens.Length) all.TrySetResult();
+            });
+        }
+
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        r.Check(joined == tokens.Length, $"{joined} of {tokens.Length} clients joined");
+        return clients;
+    }
+
+    /// <summary>An HS256 access token as the orders service expects it (sub, iss, exp), signed with the run's secret.</summary>
+    private static string Jwt(string secret, string user)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = Base64Url("""{"alg":"HS256","typ":"JWT"}"""u8);
+        var payload = Base64Url(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"sub\":\"{user}\",\"iss\":\"{Issuer}\",\"iat\":{now},\"nbf\":{now - 60},\"exp\":{now + 3600}}}")));
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes($"{header}.{payload}"));
+        return $"{header}.{payload}.{Base64Url(signature)}";
+    }
+
+    private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
+
+    private static double Percentile(List<double> values, double q)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    /// <summary>A free loopback TCP port (bound and released; another process could take it first, which the start reports).</summary>
+    internal static int FreePort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+}
