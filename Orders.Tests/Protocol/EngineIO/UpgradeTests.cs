@@ -44,13 +44,8 @@ public sealed class UpgradeTests
     [Test]
     public async Task Polling_requests_are_refused_after_the_upgrade()
     {
-        var sid = await _server.OpenPollingAsync();
-        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
-        await ws.SendTextAsync("2probe");
-        await ws.ReceiveTextAsync();
-        await ws.SendTextAsync("5");
-        await ws.SendTextAsync("4sync");
-        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4sync");
+        var (sid, ws) = await UpgradedSessionAsync();
+        using var _ = ws;
         using var poll = await _server.GetAsync(Path, sid);
         poll.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
@@ -58,13 +53,8 @@ public sealed class UpgradeTests
     [Test]
     public async Task Second_websocket_for_an_upgraded_session_is_refused()
     {
-        var sid = await _server.OpenPollingAsync();
-        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
-        await ws.SendTextAsync("2probe");
-        await ws.ReceiveTextAsync();
-        await ws.SendTextAsync("5");
-        await ws.SendTextAsync("4sync");
-        await ws.ReceiveTextSkippingPingsAsync();
+        var (sid, ws) = await UpgradedSessionAsync();
+        using var _ = ws;
         var second = async () => await _server.ConnectWebSocketAsync(Path, sid);
         await second.Should().ThrowAsync<System.Net.WebSockets.WebSocketException>();
         await ws.SendTextAsync("4still-here");
@@ -85,5 +75,18 @@ public sealed class UpgradeTests
         using var post = await _server.PostAsync(Path, sid, "4queued");
         await ws.SendTextAsync("5");
         (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4queued");
+    }
+
+    /// <summary>A polling session upgraded to WebSocket, proven by an echo over the new socket.</summary>
+    private async Task<(string Sid, System.Net.WebSockets.ClientWebSocket Ws)> UpgradedSessionAsync()
+    {
+        var sid = await _server.OpenPollingAsync();
+        var ws = await _server.ConnectWebSocketAsync(Path, sid);
+        await ws.SendTextAsync("2probe");
+        (await ws.ReceiveTextAsync()).Should().Be("3probe");
+        await ws.SendTextAsync("5");
+        await ws.SendTextAsync("4sync");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4sync");
+        return (sid, ws);
     }
 }
