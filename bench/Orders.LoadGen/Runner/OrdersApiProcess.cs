@@ -6,18 +6,13 @@ namespace Orders.LoadGen.Runner;
 /// <summary>Orders.Api (Release build) pinned to the server core, on a throwaway database; ready once /readyz answers 200.</summary>
 internal sealed class OrdersApiProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _output = [];
+    private readonly PinnedProcess _process;
 
-    private OrdersApiProcess(int port, Process process)
+    private OrdersApiProcess(int port, PinnedProcess process)
     {
         Port = port;
         _process = process;
-        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+        Http = PinnedProcess.HttpClientFor(port, TimeSpan.FromSeconds(30));
     }
 
     public int Port { get; }
@@ -26,41 +21,25 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public string RecentOutput
-    {
-        get
-        {
-            lock (_output) return string.Join('\n', _output.TakeLast(20));
-        }
-    }
+    public string RecentOutput => _process.RecentOutput;
 
     public static async Task<OrdersApiProcess> StartAsync(BenchSettings settings, int port, string databaseUrl, string secret, string issuer)
     {
-        var info = new ProcessStartInfo("taskset")
+        var environment = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = settings.Root,
+            ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["DATABASE_URL"] = databaseUrl,
+            ["ACCESS_TOKEN_SECRET"] = secret,
+            ["ISSUER"] = issuer,
+            ["FRONTEND_URL"] = "http://localhost:5173",
+            // One Information line per request would put the console in the measurement.
+            ["LOG_LEVEL"] = "Warning",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0",
         };
-        foreach (var a in new[] { "-c", settings.ServerCore, "dotnet", Path.Combine(settings.Root, "Orders.Api/bin", settings.Config, "net10.0/Orders.Api.dll") }) info.ArgumentList.Add(a);
-        info.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        info.Environment["DATABASE_URL"] = databaseUrl;
-        info.Environment["ACCESS_TOKEN_SECRET"] = secret;
-        info.Environment["ISSUER"] = issuer;
-        info.Environment["FRONTEND_URL"] = "http://localhost:5173";
-        // One Information line per request would put the console in the measurement.
-        info.Environment["LOG_LEVEL"] = "Warning";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0";
-        foreach (var pair in settings.ServerEnvironment) info.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start Orders.Api");
+        var process = PinnedProcess.Start(
+            settings, ["dotnet", Path.Combine(settings.Root, "Orders.Api/bin", settings.Config, "net10.0/Orders.Api.dll")], environment);
         var api = new OrdersApiProcess(port, process);
-        process.OutputDataReceived += (_, e) => api.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => api.OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
 
         var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline && !process.HasExited)
@@ -82,23 +61,11 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
     }
 
     /// <summary>User + system CPU time of the API process so far.</summary>
-    public TimeSpan CpuTime() => ProcessCpu.Read(_process.Id);
+    public TimeSpan CpuTime() => _process.CpuTime();
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.Add(line);
+        await _process.DisposeAsync().ConfigureAwait(false);
     }
 }

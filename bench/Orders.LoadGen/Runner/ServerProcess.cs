@@ -11,19 +11,14 @@ namespace Orders.LoadGen.Runner;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _output = [];
+    private readonly PinnedProcess _process;
 
-    private ServerProcess(string kind, int port, Process process)
+    private ServerProcess(string kind, int port, PinnedProcess process)
     {
         Kind = kind;
         Port = port;
         _process = process;
-        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
-            Timeout = TimeSpan.FromSeconds(60),
-        };
+        Http = PinnedProcess.HttpClientFor(port, TimeSpan.FromSeconds(60));
     }
 
     public string Kind { get; }
@@ -34,50 +29,25 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public string RecentOutput
-    {
-        get
-        {
-            lock (_output) return string.Join('\n', _output.TakeLast(20));
-        }
-    }
+    public string RecentOutput => _process.RecentOutput;
 
     public static async Task<ServerProcess> StartAsync(BenchSettings settings, string kind, int port)
     {
-        var info = new ProcessStartInfo("taskset")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = settings.Root,
-        };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(settings.ServerCore);
-        if (kind == "ours")
-        {
-            info.ArgumentList.Add("dotnet");
-            info.ArgumentList.Add(Path.Combine(settings.Root, "bench/Orders.BenchServer/bin", settings.Config, "net10.0/Orders.BenchServer.dll"));
-            info.Environment["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0";
-        }
-        else
-        {
-            info.ArgumentList.Add("node");
-            info.ArgumentList.Add("--expose-gc");
-            info.ArgumentList.Add(Path.Combine(settings.Root, "bench/node-ref/server.js"));
-        }
+        List<string> command = kind == "ours"
+            ? ["dotnet", Path.Combine(settings.Root, "bench/Orders.BenchServer/bin", settings.Config, "net10.0/Orders.BenchServer.dll")]
+            : ["node", "--expose-gc", Path.Combine(settings.Root, "bench/node-ref/server.js")];
+        var environment = new Dictionary<string, string>();
+        if (kind == "ours") environment["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0";
+        command.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
+        if (settings.PingIntervalMs > 0) command.AddRange(["--ping-interval-ms", settings.PingIntervalMs.ToString(CultureInfo.InvariantCulture)]);
+        if (settings.PingTimeoutMs > 0) command.AddRange(["--ping-timeout-ms", settings.PingTimeoutMs.ToString(CultureInfo.InvariantCulture)]);
 
-        foreach (var pair in settings.ServerEnvironment) info.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
-        foreach (var a in new[] { "--port", port.ToString(CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
-        if (settings.PingIntervalMs > 0) { info.ArgumentList.Add("--ping-interval-ms"); info.ArgumentList.Add(settings.PingIntervalMs.ToString(CultureInfo.InvariantCulture)); }
-        if (settings.PingTimeoutMs > 0) { info.ArgumentList.Add("--ping-timeout-ms"); info.ArgumentList.Add(settings.PingTimeoutMs.ToString(CultureInfo.InvariantCulture)); }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {kind}");
-        var server = new ServerProcess(kind, port, process);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) => server.OnLine(e.Data, ready);
-        process.ErrorDataReceived += (_, e) => server.OnLine(e.Data, null);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = PinnedProcess.Start(settings, command, environment, line =>
+        {
+            if (line.StartsWith("READY", StringComparison.Ordinal)) ready.TrySetResult();
+        });
+        var server = new ServerProcess(kind, port, process);
         var exited = process.WaitForExitAsync();
         if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false) != ready.Task)
         {
@@ -89,7 +59,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>User + system CPU time of the server process so far.</summary>
-    public TimeSpan CpuTime() => ProcessCpu.Read(_process.Id);
+    public TimeSpan CpuTime() => _process.CpuTime();
 
     public async Task<ServerStats> StatsAsync(bool collect)
     {
@@ -101,19 +71,6 @@ internal sealed class ServerProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line, TaskCompletionSource? ready)
-    {
-        if (line is null) return;
-        lock (_output) _output.Add(line);
-        if (ready is not null && line.StartsWith("READY", StringComparison.Ordinal)) ready.TrySetResult();
+        await _process.DisposeAsync().ConfigureAwait(false);
     }
 }
