@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO;
+using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.SocketIO;
 
 namespace Orders.Protocol;
@@ -48,6 +49,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
             .Use(_ => engine.HandleAsync)
             .Build();
         var trimmed = path.TrimEnd('/');
+        if (options.AcceptWebSocketsOnConnection) services.GetService<EngineIOConnectionRegistry>()?.Add(trimmed, engine);
         return endpoints.Map(trimmed + "/", pipeline);
     }
 }

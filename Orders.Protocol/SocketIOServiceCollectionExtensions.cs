@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
+using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.SocketIO;
 
 namespace Orders.Protocol;
@@ -21,6 +23,7 @@ public static class SocketIOServiceCollectionExtensions
         builder.ValidateOnStart();
         services.AddSingleton<IValidateOptions<SocketIOOptions>, SocketIOOptionsValidator>();
         services.AddMetrics();
+        AddConnectionMiddleware(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProtocolMetrics>();
         services.TryAddSingleton(sp => new SocketIOServer(
@@ -29,6 +32,18 @@ public static class SocketIOServiceCollectionExtensions
             sp.GetRequiredService<ILogger<SocketIOServer>>(),
             sp.GetRequiredService<ProtocolMetrics>()));
         return services;
+    }
+
+    private static void AddConnectionMiddleware(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(EngineIOConnectionRegistry))) return;
+        services.AddSingleton<EngineIOConnectionRegistry>();
+
+        // First among Kestrel's option callbacks: endpoint defaults reach only endpoints declared after them, and a
+        // host's ConfigureKestrel(k => k.Listen(...)) usually runs before AddSocketIO.
+        services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>>(
+            sp => new ConfigureOptions<KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(
+                listen => listen.UseEngineIOConnections(sp.GetRequiredService<EngineIOConnectionRegistry>())))));
     }
 
     private sealed class SocketIOOptionsValidator : IValidateOptions<SocketIOOptions>

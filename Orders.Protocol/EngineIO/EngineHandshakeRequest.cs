@@ -13,13 +13,23 @@ public sealed class EngineHandshakeRequest
     private IReadOnlyDictionary<string, string>? _cookies;
 
     internal EngineHandshakeRequest(HttpRequest request, DateTimeOffset issuedAt)
+        : this(
+            new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase)),
+            request.QueryString.Value,
+            request.HttpContext.Connection.RemoteIpAddress,
+            request.IsHttps,
+            issuedAt)
+    {
+    }
+
+    internal EngineHandshakeRequest(IHeaderDictionary headers, string? queryString, IPAddress? remoteAddress, bool isSecure, DateTimeOffset issuedAt)
     {
         // Only the headers are copied up front; query and cookies are parsed from them on first use, since most
         // applications read one header and a session is kept for hours.
-        Headers = new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase));
-        _queryString = request.QueryString.Value;
-        RemoteAddress = request.HttpContext.Connection.RemoteIpAddress;
-        IsSecure = request.IsHttps;
+        Headers = headers;
+        _queryString = queryString;
+        RemoteAddress = remoteAddress;
+        IsSecure = isSecure;
         IssuedAt = issuedAt;
     }
 

@@ -37,6 +37,15 @@ public class EngineIOOptions
     /// </summary>
     public int SendQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// Whether WebSocket handshakes on plain-HTTP Kestrel endpoints are answered at the connection, before
+    /// Kestrel's HTTP layer: the socket then carries no HTTP request state for its whole life (about half the
+    /// memory of an idle client, and a cheaper connect). Requests this endpoint would refuse, TLS endpoints and
+    /// hosts other than Kestrel (TestServer) take the ordinary path through ASP.NET Core's WebSocket middleware
+    /// either way. Default true.
+    /// </summary>
+    public bool AcceptWebSocketsOnConnection { get; set; } = true;
+
     internal IEnumerable<string> Validate()
     {
         if (PingInterval <= TimeSpan.Zero) yield return "PingInterval must be positive.";

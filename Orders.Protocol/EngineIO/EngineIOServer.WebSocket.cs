@@ -29,16 +29,22 @@ internal sealed partial class EngineIOServer
 
         using (socket)
         {
-            if (!await ProbeAsync(session, socket).ConfigureAwait(false))
-            {
-                session.AbandonUpgrade();
-                await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
-                return;
-            }
-
-            Log.Upgraded(_logger, session.Id);
-            await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
+            await RunUpgradeAsync(session, socket).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The probe and then the session's receive loop on a WebSocket accepted for an upgrade.</summary>
+    private async Task RunUpgradeAsync(EngineSession session, WebSocket socket)
+    {
+        if (!await ProbeAsync(session, socket).ConfigureAwait(false))
+        {
+            session.AbandonUpgrade();
+            await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
+            return;
+        }
+
+        Log.Upgraded(_logger, session.Id);
+        await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
     }
 
     /// <summary>Runs <c>2probe</c> / <c>3probe</c> / <c>5</c> on the new socket; true once the session is switched to it.</summary>

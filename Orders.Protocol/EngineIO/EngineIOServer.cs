@@ -131,7 +131,7 @@ internal sealed partial class EngineIOServer : IDisposable
 
     private async Task OpenPollingAsync(HttpContext context)
     {
-        var session = CreateSession(context, TransportKind.Polling);
+        var session = CreateSession(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), TransportKind.Polling);
         context.Response.ContentType = PollingTransport.ContentType;
         await context.Response.Body.WriteAsync(OpenPacket(session, _pollingHandshakeTail)).ConfigureAwait(false);
         _handler.OnOpen(session);
@@ -146,16 +146,21 @@ internal sealed partial class EngineIOServer : IDisposable
         }
 
         using var socket = await AcceptAsync(context).ConfigureAwait(false);
-        var session = CreateSession(context, TransportKind.WebSocket);
+        await RunWebSocketSessionAsync(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), socket).ConfigureAwait(false);
+    }
+
+    /// <summary>A session opened directly on WebSocket, however the socket was accepted.</summary>
+    private async Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket)
+    {
+        var session = CreateSession(request, TransportKind.WebSocket);
         session.AttachWebSocket(socket);
         session.Enqueue(OutgoingFrame.Text(OpenPacket(session, _webSocketHandshakeTail)));
         _handler.OnOpen(session);
         await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
     }
 
-    private EngineSession CreateSession(HttpContext context, TransportKind transport)
+    private EngineSession CreateSession(EngineHandshakeRequest request, TransportKind transport)
     {
-        var request = new EngineHandshakeRequest(context.Request, _time.GetUtcNow());
         var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now);
         _sessions[session.Id] = session;
         if (_stopping.IsCancellationRequested) session.Terminate(EngineCloseReason.ServerShuttingDown);

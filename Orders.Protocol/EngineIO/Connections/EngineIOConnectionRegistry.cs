@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+
+namespace Orders.Protocol.EngineIO.Connections;
+
+/// <summary>The Engine.IO endpoints that take WebSocket handshakes at the connection, by path.</summary>
+internal sealed class EngineIOConnectionRegistry
+{
+    private readonly ConcurrentDictionary<string, EngineIOServer> _engines = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool IsEmpty => _engines.IsEmpty;
+
+    /// <summary>Registers <paramref name="engine"/> for <paramref name="path"/> (without its trailing slash).</summary>
+    public void Add(string path, EngineIOServer engine) => _engines[path] = engine;
+
+    /// <summary>The engine serving <paramref name="requestPath"/>: its path itself, or with one trailing slash.</summary>
+    public EngineIOServer? Find(string requestPath)
+    {
+        var path = requestPath.EndsWith('/') ? requestPath[..^1] : requestPath;
+        return _engines.GetValueOrDefault(path);
+    }
+}

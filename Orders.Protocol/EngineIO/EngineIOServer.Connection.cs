@@ -1,0 +1,87 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Orders.Protocol.EngineIO.Connections;
+
+namespace Orders.Protocol.EngineIO;
+
+/// <summary>WebSocket handshakes answered at the Kestrel connection (see <see cref="EngineIOConnectionMiddleware"/>).</summary>
+internal sealed partial class EngineIOServer
+{
+    /// <summary>
+    /// Takes the handshake when it is one this endpoint would accept; anything it would refuse is left to the
+    /// HTTP pipeline, which answers with the usual Engine.IO error body.
+    /// </summary>
+    internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake)
+    {
+        if (_stopping.IsCancellationRequested || !Options.Transports.Contains(TransportNames.WebSocket)) return WebSocketClaim.None;
+        if (!EngineQuery.TryRead(handshake.QueryString, out var query) || query.Eio != "4" || query.Transport != TransportNames.WebSocket)
+        {
+            return WebSocketClaim.None;
+        }
+
+        if (query.Sid is null) return WebSocketClaim.NewSession;
+        return Options.AllowUpgrades && _sessions.TryGetValue(query.Sid, out var session) && session.TryBeginUpgrade()
+            ? WebSocketClaim.Upgrade(session)
+            : WebSocketClaim.None;
+    }
+
+    internal async Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
+    {
+        try
+        {
+            await WriteSwitchingProtocolsAsync(connection.Transport.Output, handshake.Key).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException)
+        {
+            upgrading?.AbandonUpgrade();
+            return;
+        }
+
+        using var socket = WebSocket.CreateFromStream(
+            new DuplexPipeStream(connection.Transport),
+            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        if (upgrading is not null)
+        {
+            await RunUpgradeAsync(upgrading, socket).ConfigureAwait(false);
+            return;
+        }
+
+        var request = new EngineHandshakeRequest(
+            new HeaderDictionary(handshake.Headers),
+            handshake.QueryString,
+            (connection.RemoteEndPoint as IPEndPoint)?.Address,
+            isSecure: false,
+            _time.GetUtcNow());
+        await RunWebSocketSessionAsync(request, socket).ConfigureAwait(false);
+    }
+
+    private static async Task WriteSwitchingProtocolsAsync(PipeWriter output, string key)
+    {
+        var head = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: "u8;
+        var span = output.GetSpan(head.Length + 32);
+        head.CopyTo(span);
+        var length = head.Length + WriteAccept(key, span[head.Length..]);
+        "\r\n\r\n"u8.CopyTo(span[length..]);
+        output.Advance(length + 4);
+        var flushed = await output.FlushAsync().ConfigureAwait(false);
+        if (flushed.IsCompleted || flushed.IsCanceled) throw new IOException("The connection closed during the WebSocket handshake.");
+    }
+
+    /// <summary>RFC 6455 §4.2.2: base64(SHA-1(key + GUID)); 28 ASCII bytes.</summary>
+    private static int WriteAccept(string key, Span<byte> destination)
+    {
+        Span<byte> input = stackalloc byte[24 + 36];
+        var written = Encoding.ASCII.GetBytes(key, input);
+        "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.CopyTo(input[written..]);
+        written += 36;
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        SHA1.HashData(input[..written], hash);
+        System.Buffers.Text.Base64.EncodeToUtf8(hash, destination, out _, out var length);
+        return length;
+    }
+}
