@@ -30,11 +30,24 @@ internal sealed partial class EngineIOServer
             : WebSocketClaim.None;
     }
 
-    internal async Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
+    /// <summary>
+    /// Answers 101 and runs the session. Not an async method of its own: the returned task is the receive loop's,
+    /// so an idle socket holds no extra state machine for this step.
+    /// </summary>
+    internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
     {
+        var written = WriteSwitchingProtocols(connection.Transport.Output, handshake.Key);
+        return written.IsCompletedSuccessfully && IsWritable(written.Result)
+            ? RunClaimedAsync(connection, handshake, upgrading)
+            : ServeAfterFlushAsync(written, connection, handshake, upgrading);
+    }
+
+    private async Task ServeAfterFlushAsync(ValueTask<FlushResult> written, ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
+    {
+        FlushResult result;
         try
         {
-            await WriteSwitchingProtocolsAsync(connection.Transport.Output, handshake.Key).ConfigureAwait(false);
+            result = await written.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -42,14 +55,22 @@ internal sealed partial class EngineIOServer
             return;
         }
 
-        using var socket = WebSocket.CreateFromStream(
-            new DuplexPipeStream(connection.Transport),
-            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        if (upgrading is not null)
+        if (!IsWritable(result))
         {
-            await RunUpgradeAsync(upgrading, socket).ConfigureAwait(false);
+            upgrading?.AbandonUpgrade();
             return;
         }
+
+        await RunClaimedAsync(connection, handshake, upgrading).ConfigureAwait(false);
+    }
+
+    private Task RunClaimedAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
+    {
+        // The receive loop disposes the socket when it ends.
+        var socket = WebSocket.CreateFromStream(
+            new DuplexPipeStream(connection.Transport),
+            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        if (upgrading is not null) return RunUpgradeAsync(upgrading, socket);
 
         var request = new EngineHandshakeRequest(
             new HeaderDictionary(handshake.Headers),
@@ -57,10 +78,12 @@ internal sealed partial class EngineIOServer
             (connection.RemoteEndPoint as IPEndPoint)?.Address,
             isSecure: false,
             _time.GetUtcNow());
-        await RunWebSocketSessionAsync(request, socket).ConfigureAwait(false);
+        return RunWebSocketSessionAsync(request, socket);
     }
 
-    private static async Task WriteSwitchingProtocolsAsync(PipeWriter output, string key)
+    private static bool IsWritable(FlushResult result) => !result.IsCompleted && !result.IsCanceled;
+
+    private static ValueTask<FlushResult> WriteSwitchingProtocols(PipeWriter output, string key)
     {
         var head = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: "u8;
         var span = output.GetSpan(head.Length + 32);
@@ -68,8 +91,7 @@ internal sealed partial class EngineIOServer
         var length = head.Length + WriteAccept(key, span[head.Length..]);
         "\r\n\r\n"u8.CopyTo(span[length..]);
         output.Advance(length + 4);
-        var flushed = await output.FlushAsync().ConfigureAwait(false);
-        if (flushed.IsCompleted || flushed.IsCanceled) throw new IOException("The connection closed during the WebSocket handshake.");
+        return output.FlushAsync();
     }
 
     /// <summary>RFC 6455 §4.2.2: base64(SHA-1(key + GUID)); 28 ASCII bytes.</summary>

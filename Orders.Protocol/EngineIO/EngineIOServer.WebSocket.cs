@@ -40,6 +40,7 @@ internal sealed partial class EngineIOServer
         {
             session.AbandonUpgrade();
             await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
+            socket.Dispose();
             return;
         }
 
@@ -77,6 +78,10 @@ internal sealed partial class EngineIOServer
         }
     }
 
+    /// <summary>
+    /// Reads the session's messages until the socket closes, then disposes it. An idle socket waits in a zero-byte
+    /// read awaited here directly, so no receive buffer and no further state machine of ours is held between messages.
+    /// </summary>
     private async Task ReceiveLoopAsync(EngineSession session, WebSocket socket)
     {
         var reason = EngineCloseReason.TransportClose;
@@ -84,7 +89,8 @@ internal sealed partial class EngineIOServer
         {
             while (true)
             {
-                using var message = await WebSocketTransport.ReceiveAsync(socket, Options.MaxHttpBufferSize, CancellationToken.None).ConfigureAwait(false);
+                var probe = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                using var message = await WebSocketTransport.ReceiveAsync(socket, probe, Options.MaxHttpBufferSize).ConfigureAwait(false);
                 if (message.Outcome == WebSocketReceiveOutcome.Closed) break;
                 if (message.Outcome == WebSocketReceiveOutcome.TooLarge)
                 {
@@ -129,6 +135,7 @@ internal sealed partial class EngineIOServer
 
         session.Terminate(reason);
         await DrainUntilClosedAsync(socket).ConfigureAwait(false);
+        socket.Dispose();
     }
 
     /// <summary>Reads (and drops) until the peer answers our close frame, so the connection ends cleanly.</summary>

@@ -150,13 +150,13 @@ internal sealed partial class EngineIOServer : IDisposable
     }
 
     /// <summary>A session opened directly on WebSocket, however the socket was accepted.</summary>
-    private async Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket)
+    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket)
     {
         var session = CreateSession(request, TransportKind.WebSocket);
         session.AttachWebSocket(socket);
         session.Enqueue(OutgoingFrame.Text(OpenPacket(session, _webSocketHandshakeTail)));
         _handler.OnOpen(session);
-        await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
+        return ReceiveLoopAsync(session, socket);
     }
 
     private EngineSession CreateSession(EngineHandshakeRequest request, TransportKind transport)

@@ -85,12 +85,20 @@ public sealed partial class EngineSession
         TaskCompletionSource? wake = null;
         var startDrain = false;
         var overflow = false;
+        OutgoingFrame? direct = null;
         lock (_gate)
         {
             if (_state != SessionState.Open) return false;
             if (_queue.Count + frames.Length > _server.Options.SendQueueCapacity)
             {
                 overflow = true;
+            }
+            else if (_transport == TransportKind.WebSocket && !_draining && _queue.Count == 0 && frames.Length == 1)
+            {
+                // The usual case on WebSocket: nothing waits, so the frame goes straight to the socket and the
+                // queue never grows an array for a client that keeps up.
+                _draining = startDrain = true;
+                direct = frames[0];
             }
             else
             {
@@ -115,24 +123,36 @@ public sealed partial class EngineSession
         }
 
         wake?.TrySetResult();
-        if (startDrain) _ = DrainWebSocketAsync();
+        if (startDrain) _ = DrainWebSocketAsync(direct);
         return true;
     }
 
-    /// <summary>Writes queued frames to the WebSocket until the queue is empty. Runs inline while sends complete synchronously.</summary>
-    private async Task DrainWebSocketAsync()
+    /// <summary>
+    /// Writes <paramref name="first"/>, then queued frames, to the WebSocket until the queue is empty. Runs inline
+    /// while sends complete synchronously.
+    /// </summary>
+    private async Task DrainWebSocketAsync(OutgoingFrame? first = null)
     {
         var socket = _webSocket!;
+        var next = first;
         while (true)
         {
             OutgoingFrame frame;
-            lock (_gate)
+            if (next is { } pending)
             {
-                if (!_queue.TryDequeue(out frame))
+                frame = pending;
+                next = null;
+            }
+            else
+            {
+                lock (_gate)
                 {
-                    _draining = false;
-                    if (_state == SessionState.Closing) break;
-                    return;
+                    if (!_queue.TryDequeue(out frame))
+                    {
+                        _draining = false;
+                        if (_state == SessionState.Closing) break;
+                        return;
+                    }
                 }
             }
 

@@ -13,7 +13,7 @@ internal sealed class ClientConnection
 
     private readonly Lock _gate = new();
     private readonly SocketIOServer _server;
-    private readonly Dictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
+    private readonly NamespaceSockets _sockets = new();
     private PendingBinary? _pending;
     private ITimer? _connectTimer;
     private bool _closed;
@@ -31,7 +31,7 @@ internal sealed class ClientConnection
     {
         get
         {
-            lock (_gate) return [.. _sockets.Values];
+            lock (_gate) return _sockets.ToArray();
         }
     }
 
@@ -90,11 +90,7 @@ internal sealed class ClientConnection
     {
         lock (_gate)
         {
-            if (_sockets.TryGetValue(socket.Namespace.Name, out var current) && current == socket)
-            {
-                _sockets.Remove(socket.Namespace.Name);
-                if (_sockets.Count == 0 && !_closed) ArmConnectTimeoutLocked();
-            }
+            if (_sockets.Remove(socket) && _sockets.Count == 0 && !_closed) ArmConnectTimeoutLocked();
         }
     }
 
@@ -138,7 +134,7 @@ internal sealed class ClientConnection
 
         lock (_gate)
         {
-            if (_closed || _sockets.ContainsKey(name)) return;
+            if (_closed || _sockets.Contains(name)) return;
         }
 
         var socket = new Socket(ns, this, SessionIdGenerator.NewId(), new Handshake(Session.Request, auth));
@@ -163,8 +159,8 @@ internal sealed class ClientConnection
 
         lock (_gate)
         {
-            if (_closed || !Session.IsOpen || _sockets.ContainsKey(name)) return;
-            _sockets[name] = socket;
+            if (_closed || !Session.IsOpen || _sockets.Contains(name)) return;
+            _sockets.Add(socket);
             _connectTimer?.Dispose();
             _connectTimer = null;
         }
@@ -179,7 +175,7 @@ internal sealed class ClientConnection
 
     private Socket? Find(string ns)
     {
-        lock (_gate) return _sockets.GetValueOrDefault(ns);
+        lock (_gate) return _sockets.Find(ns);
     }
 
     private void ProtocolError()

@@ -6,11 +6,13 @@ namespace Orders.Protocol.SocketIO;
 /// <summary>
 /// Room membership of one namespace, indexed both ways: room → sockets here, socket → rooms on the socket.
 /// Broadcasts copy the member list under the lock and send outside it, so a slow send never blocks a join.
+/// A room of one socket (its own id room, and most <c>user:</c> rooms) maps straight to that socket; a set is
+/// built only when a second member joins.
 /// </summary>
 internal sealed class RoomIndex
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, HashSet<Socket>> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object> _rooms = new(StringComparer.Ordinal);
 
     public int Count
     {
@@ -84,18 +86,25 @@ internal sealed class RoomIndex
         {
             foreach (var room in except)
             {
-                if (_rooms.TryGetValue(room, out var members)) (excluded ??= []).UnionWith(members);
+                if (_rooms.TryGetValue(room, out var members)) AddTo(excluded ??= [], members);
             }
 
             if (rooms.Count == 1)
             {
-                if (_rooms.TryGetValue(rooms[0], out var members))
+                if (!_rooms.TryGetValue(rooms[0], out var members)) return 0;
+                if (members is Socket single)
                 {
-                    recipients = ArrayPool<Socket>.Shared.Rent(members.Count);
-                    foreach (var socket in members)
-                    {
-                        if (excluded is null || !excluded.Contains(socket)) recipients[count++] = socket;
-                    }
+                    if (excluded is not null && excluded.Contains(single)) return 0;
+                    recipients = ArrayPool<Socket>.Shared.Rent(1);
+                    recipients[0] = single;
+                    return 1;
+                }
+
+                var set = (HashSet<Socket>)members;
+                recipients = ArrayPool<Socket>.Shared.Rent(set.Count);
+                foreach (var socket in set)
+                {
+                    if (excluded is null || !excluded.Contains(socket)) recipients[count++] = socket;
                 }
 
                 return count;
@@ -106,7 +115,7 @@ internal sealed class RoomIndex
                 var union = new HashSet<Socket>();
                 foreach (var room in rooms)
                 {
-                    if (_rooms.TryGetValue(room, out var members)) union.UnionWith(members);
+                    if (_rooms.TryGetValue(room, out var members)) AddTo(union, members);
                 }
 
                 if (excluded is not null) union.ExceptWith(excluded);
@@ -135,16 +144,38 @@ internal sealed class RoomIndex
         return count;
     }
 
+    private static void AddTo(HashSet<Socket> set, object members)
+    {
+        if (members is Socket single) set.Add(single);
+        else set.UnionWith((HashSet<Socket>)members);
+    }
+
     private void AddLocked(Socket socket, string room)
     {
-        if (!_rooms.TryGetValue(room, out var members)) _rooms[room] = members = [];
-        members.Add(socket);
+        if (!_rooms.TryGetValue(room, out var members))
+        {
+            _rooms[room] = socket;
+        }
+        else if (members is HashSet<Socket> set)
+        {
+            set.Add(socket);
+        }
+        else if (members != socket)
+        {
+            _rooms[room] = new HashSet<Socket> { (Socket)members, socket };
+        }
     }
 
     private void RemoveLocked(Socket socket, string room)
     {
         if (!_rooms.TryGetValue(room, out var members)) return;
-        members.Remove(socket);
-        if (members.Count == 0) _rooms.Remove(room);
+        if (members == socket)
+        {
+            _rooms.Remove(room);
+            return;
+        }
+
+        if (members is not HashSet<Socket> set || !set.Remove(socket)) return;
+        if (set.Count == 1) _rooms[room] = set.First();
     }
 }

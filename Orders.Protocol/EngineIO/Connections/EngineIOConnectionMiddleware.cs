@@ -14,14 +14,15 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
     // A client that connects and stays silent is handed to Kestrel, whose request timeouts then apply.
     private static readonly TimeSpan FirstBytesWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>One method for the connection's whole life, so a served socket holds a single state machine here.</summary>
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
-        if (!registry.IsEmpty && await TryServeAsync(connection).ConfigureAwait(false)) return;
-        await next(connection).ConfigureAwait(false);
-    }
+        if (registry.IsEmpty)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
 
-    private async Task<bool> TryServeAsync(ConnectionContext connection)
-    {
         var input = connection.Transport.Input;
         ReadResult result;
         using (var wait = new CancellationTokenSource(FirstBytesWait))
@@ -32,7 +33,8 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
             }
             catch (OperationCanceledException)
             {
-                return false;
+                await next(connection).ConfigureAwait(false);
+                return;
             }
         }
 
@@ -43,11 +45,11 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
         if (!claim.Claimed)
         {
             input.AdvanceTo(result.Buffer.Start);
-            return false;
+            await next(connection).ConfigureAwait(false);
+            return;
         }
 
         input.AdvanceTo(headEnd);
         await engine!.ServeClaimedWebSocketAsync(connection, handshake!, claim.Upgrading).ConfigureAwait(false);
-        return true;
     }
 }

@@ -15,6 +15,12 @@ internal static class WebSocketTransport
     public static async Task<WebSocketMessage> ReceiveAsync(WebSocket socket, long maxSize, CancellationToken cancellationToken)
     {
         var probe = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        return await ReceiveAsync(socket, probe, maxSize, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the message whose arrival the zero-byte read <paramref name="probe"/> reported.</summary>
+    public static async ValueTask<WebSocketMessage> ReceiveAsync(WebSocket socket, ValueWebSocketReceiveResult probe, long maxSize, CancellationToken cancellationToken = default)
+    {
         if (probe.MessageType == WebSocketMessageType.Close) return WebSocketMessage.Closed;
 
         // A zero-byte read consumes an empty frame whole (e.g. an empty binary attachment).
