@@ -45,4 +45,49 @@ public sealed class RoomJoinTests
         ns.RoomNames.Should().BeEmpty();
         ns.To("vip").Emit("anyone").Should().Be(0);
     }
+
+    [Test]
+    public async Task A_room_keeps_the_right_members_as_it_grows_past_one_and_shrinks_back()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 5000, pingTimeoutMs: 5000);
+        var ns = server.IO.Of("/grow");
+        var connected = new System.Collections.Concurrent.ConcurrentQueue<Socket>();
+        ns.OnConnection(socket =>
+        {
+            connected.Enqueue(socket);
+            return ValueTask.CompletedTask;
+        });
+
+        var clients = new List<System.Net.WebSockets.ClientWebSocket>();
+        for (var i = 0; i < 3; i++)
+        {
+            var ws = await server.ConnectWebSocketAsync("/socket.io/");
+            await ws.ReceiveTextAsync();
+            await ws.SendTextAsync("40/grow,");
+            await ws.ReceiveTextAsync();
+            clients.Add(ws);
+        }
+
+        var sockets = connected.ToArray();
+        var (a, b, c) = (sockets[0], sockets[1], sockets[2]);
+        a.Join("r");
+        ns.To("r").Emit("one").Should().Be(1);
+        b.Join("r");
+        ns.To("r").Emit("two").Should().Be(2);
+        ns.To("r").Except(b.Id).Emit("not-b").Should().Be(1);
+        a.Leave("r");
+        ns.To("r").Emit("b-only").Should().Be(1);
+        c.Join("r");
+        b.Leave("r");
+        ns.To("r").Emit("c-only").Should().Be(1);
+        c.Leave("r");
+        ns.RoomNames.Should().NotContain("r");
+        ns.To("r").Emit("nobody").Should().Be(0);
+
+        var bClient = clients[Array.IndexOf(sockets, b)];
+        var received = new List<string>();
+        for (var i = 0; i < 2; i++) received.Add(await bClient.ReceiveTextAsync());
+        received.Should().Equal("42/grow,[\"two\"]", "42/grow,[\"b-only\"]");
+        foreach (var ws in clients) ws.Dispose();
+    }
 }

@@ -1,0 +1,215 @@
+using System.Net.Sockets;
+using System.Text;
+using FluentAssertions.Execution;
+
+namespace Orders.Tests.Protocol.EngineIO.Connections;
+
+/// <summary>WebSocket handshakes answered at the Kestrel connection, seen from a raw TCP client.</summary>
+public sealed class ConnectionLevelWebSocketTests
+{
+    // RFC 6455 §1.3's example: this key must be answered with this accept value.
+    private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
+    private const string Accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+    private ConformanceServer _server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _server = await ConformanceServer.StartAsync(pingIntervalMs: 2000, pingTimeoutMs: 5000);
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _server.DisposeAsync();
+
+    private static string Head(string query) =>
+        $"GET /engine.io/?{query} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        $"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {Key}\r\n\r\n";
+
+    [Test]
+    public async Task The_handshake_is_answered_at_the_connection_with_the_rfc_accept_value()
+    {
+        await using var client = await RawClient.ConnectAsync(_server.BaseUri);
+        await client.WriteAsync(Encoding.ASCII.GetBytes(Head("EIO=4&transport=websocket")));
+        var head = await client.ReadHeadAsync();
+        var open = await client.ReadTextFrameAsync();
+
+        using var _ = new AssertionScope();
+        head.Should().StartWith("HTTP/1.1 101 Switching Protocols\r\n");
+        head.Should().Contain($"Sec-WebSocket-Accept: {Accept}\r\n");
+        head.Should().NotContain("Server: Kestrel", "Kestrel's HTTP layer writes that header; the connection handler does not");
+        open.Should().StartWith("0{\"sid\":\"");
+    }
+
+    [Test]
+    public async Task A_frame_sent_together_with_the_handshake_is_not_lost()
+    {
+        await using var client = await RawClient.ConnectAsync(_server.BaseUri);
+        await client.WriteAsync([.. Encoding.ASCII.GetBytes(Head("EIO=4&transport=websocket")), .. RawClient.MaskedText("4hello")]);
+        await client.ReadHeadAsync();
+        await client.ReadTextFrameAsync();
+        (await client.ReadTextFrameAsync()).Should().Be("4hello");
+    }
+
+    [Test]
+    public async Task A_handshake_split_over_two_writes_still_connects_through_kestrel()
+    {
+        await using var client = await RawClient.ConnectAsync(_server.BaseUri);
+        var bytes = Encoding.ASCII.GetBytes(Head("EIO=4&transport=websocket"));
+        await client.WriteAsync(bytes[..40]);
+        await Task.Delay(200);
+        await client.WriteAsync(bytes[40..]);
+        var head = await client.ReadHeadAsync();
+
+        using var _ = new AssertionScope();
+        head.Should().StartWith("HTTP/1.1 101");
+        head.Should().Contain("Server: Kestrel");
+        (await client.ReadTextFrameAsync()).Should().StartWith("0{\"sid\":\"");
+    }
+
+    [TestCase("EIO=3&transport=websocket", 5, TestName = "An unsupported protocol version gets code 5")]
+    [TestCase("EIO=4&transport=websocket&sid=nope", 1, TestName = "An unknown sid gets code 1")]
+    [TestCase("EIO=4&transport=carrier-pigeon", 0, TestName = "An unknown transport gets code 0")]
+    public async Task Handshakes_the_endpoint_refuses_get_the_usual_engine_io_error(string query, int code)
+    {
+        await using var client = await RawClient.ConnectAsync(_server.BaseUri);
+        await client.WriteAsync(Encoding.ASCII.GetBytes(Head(query)));
+        var head = await client.ReadHeadAsync();
+        var body = await client.ReadAvailableTextAsync();
+
+        using var _ = new AssertionScope();
+        head.Should().StartWith("HTTP/1.1 400");
+        body.Should().Contain($"\"code\":{code}");
+    }
+
+    [Test]
+    public async Task With_the_option_off_the_handshake_goes_through_aspnet_core()
+    {
+        await using var server = await ConformanceServer.StartAsync(socketIO: o => o.AcceptWebSocketsOnConnection = false);
+        await using var client = await RawClient.ConnectAsync(server.BaseUri);
+        await client.WriteAsync(Encoding.ASCII.GetBytes(Head("EIO=4&transport=websocket").Replace("/engine.io/", "/socket.io/", StringComparison.Ordinal)));
+        var head = await client.ReadHeadAsync();
+
+        using var _ = new AssertionScope();
+        head.Should().StartWith("HTTP/1.1 101");
+        head.Should().Contain("Server: Kestrel");
+        head.Should().Contain($"Sec-WebSocket-Accept: {Accept}");
+        (await client.ReadTextFrameAsync()).Should().StartWith("0{\"sid\":\"");
+    }
+
+    [Test]
+    public async Task A_client_that_never_answers_the_close_frame_does_not_hold_the_shutdown()
+    {
+        var server = await ConformanceServer.StartAsync(pingIntervalMs: 60_000, pingTimeoutMs: 60_000);
+        await using var client = await RawClient.ConnectAsync(server.BaseUri);
+        await client.WriteAsync(Encoding.ASCII.GetBytes(Head("EIO=4&transport=websocket")));
+        await client.ReadHeadAsync();
+        await client.ReadTextFrameAsync();
+
+        // DisposeAsync bounds StopAsync by ConformanceServer.Timeout; the close grace period is 2 s.
+        var stopping = server.DisposeAsync().AsTask();
+        await stopping.Invoking(t => t).Should().CompleteWithinAsync(ConformanceServer.Timeout);
+    }
+
+    /// <summary>A TCP client that speaks just enough HTTP and WebSocket framing to observe the handshake.</summary>
+    private sealed class RawClient : IAsyncDisposable
+    {
+        private readonly TcpClient _tcp;
+        private readonly NetworkStream _stream;
+        private readonly List<byte> _buffered = [];
+
+        private RawClient(TcpClient tcp)
+        {
+            _tcp = tcp;
+            _stream = tcp.GetStream();
+        }
+
+        public static async Task<RawClient> ConnectAsync(Uri server)
+        {
+            var tcp = new TcpClient();
+            await tcp.ConnectAsync(server.Host, server.Port).WaitAsync(ConformanceServer.Timeout);
+            return new RawClient(tcp);
+        }
+
+        /// <summary>A client-to-server text frame: FIN + text opcode, masked as RFC 6455 requires of clients.</summary>
+        public static byte[] MaskedText(string text)
+        {
+            var payload = Encoding.UTF8.GetBytes(text);
+            byte[] mask = [1, 2, 3, 4];
+            var frame = new List<byte> { 0x81, (byte)(0x80 | payload.Length) };
+            frame.AddRange(mask);
+            frame.AddRange(payload.Select((b, i) => (byte)(b ^ mask[i % 4])));
+            return [.. frame];
+        }
+
+        public Task WriteAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask().WaitAsync(ConformanceServer.Timeout);
+
+        public async Task<string> ReadHeadAsync()
+        {
+            while (true)
+            {
+                var text = Encoding.ASCII.GetString([.. _buffered]);
+                var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                if (end >= 0)
+                {
+                    _buffered.RemoveRange(0, end + 4);
+                    return text[..(end + 4)];
+                }
+
+                await FillAsync();
+            }
+        }
+
+        public async Task<string> ReadTextFrameAsync()
+        {
+            while (true)
+            {
+                if (_buffered.Count >= 2)
+                {
+                    var length = _buffered[1] & 0x7F;
+                    var header = 2;
+                    if (length == 126 && _buffered.Count >= 4)
+                    {
+                        length = (_buffered[2] << 8) | _buffered[3];
+                        header = 4;
+                    }
+
+                    if (length < 126 && _buffered.Count >= header + length)
+                    {
+                        (_buffered[0] & 0x0F).Should().Be(1, "a text frame was expected");
+                        var text = Encoding.UTF8.GetString([.. _buffered.GetRange(header, length)]);
+                        _buffered.RemoveRange(0, header + length);
+                        return text;
+                    }
+                }
+
+                await FillAsync();
+            }
+        }
+
+        public async Task<string> ReadAvailableTextAsync()
+        {
+            // The error body follows its head at once; a short wait collects it.
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                while (true) await FillAsync(cts.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or EndOfStreamException)
+            {
+                return Encoding.UTF8.GetString([.. _buffered]);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stream.DisposeAsync();
+            _tcp.Dispose();
+        }
+
+        private async Task FillAsync(CancellationToken cancellationToken = default)
+        {
+            var chunk = new byte[4096];
+            var read = await _stream.ReadAsync(chunk, cancellationToken).AsTask().WaitAsync(ConformanceServer.Timeout, cancellationToken);
+            if (read == 0) throw new EndOfStreamException("The server closed the connection.");
+            _buffered.AddRange(chunk.AsSpan(0, read));
+        }
+    }
+}

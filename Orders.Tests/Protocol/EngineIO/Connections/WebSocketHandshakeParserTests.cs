@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.Text;
+using FluentAssertions.Execution;
+using Orders.Protocol.EngineIO.Connections;
+
+namespace Orders.Tests.Protocol.EngineIO.Connections;
+
+public sealed class WebSocketHandshakeParserTests
+{
+    private const string Upgrade =
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n" +
+        "Host: localhost:3004\r\n" +
+        "Upgrade: websocket\r\n" +
+        "Connection: keep-alive, Upgrade\r\n" +
+        "Sec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+        "Origin: http://localhost:3000\r\n" +
+        "Cookie: a=1\r\n" +
+        "Cookie: b=2\r\n" +
+        "\r\n";
+
+    private static HandshakeParseStatus Parse(string text, out WebSocketHandshake? handshake) =>
+        WebSocketHandshakeParser.TryParse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(text)), out handshake, out _);
+
+    [Test]
+    public void A_well_formed_upgrade_is_recognised_with_its_path_query_and_headers()
+    {
+        Parse(Upgrade, out var handshake).Should().Be(HandshakeParseStatus.WebSocket);
+        using var _ = new AssertionScope();
+        handshake!.Path.Should().Be("/socket.io/");
+        handshake.QueryString.Should().Be("?EIO=4&transport=websocket");
+        handshake.Key.Should().Be("dGhlIHNhbXBsZSBub25jZQ==");
+        handshake.Headers["origin"].ToString().Should().Be("http://localhost:3000");
+        handshake.Headers["Cookie"].ToArray().Should().Equal("a=1", "b=2");
+    }
+
+    [Test]
+    public void Bytes_after_the_head_are_left_for_the_websocket()
+    {
+        var bytes = Encoding.ASCII.GetBytes(Upgrade + "\x81\x02hi");
+        WebSocketHandshakeParser.TryParse(new ReadOnlySequence<byte>(bytes), out _, out var end).Should().Be(HandshakeParseStatus.WebSocket);
+        new ReadOnlySequence<byte>(bytes).Slice(end).Length.Should().Be(4);
+    }
+
+    [Test]
+    public void A_head_split_over_segments_parses_like_a_contiguous_one()
+    {
+        var bytes = Encoding.ASCII.GetBytes(Upgrade);
+        var first = new Segment(bytes.AsMemory(0, 37));
+        var last = first.Append(bytes.AsMemory(37, 50)).Append(bytes.AsMemory(87));
+        var sequence = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        WebSocketHandshakeParser.TryParse(sequence, out var handshake, out _).Should().Be(HandshakeParseStatus.WebSocket);
+        handshake!.Headers["Host"].ToString().Should().Be("localhost:3004");
+    }
+
+    [Test]
+    public void A_head_that_has_not_fully_arrived_is_incomplete()
+    {
+        Parse(Upgrade[..60], out _).Should().Be(HandshakeParseStatus.Incomplete);
+    }
+
+    [TestCase("POST /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: a\r\n\r\n", TestName = "Other methods")]
+    [TestCase("\x16\x03\x01\x02\x00\x01\x00", TestName = "A TLS ClientHello")]
+    [TestCase("GET /socket.io/ HTTP/1.0\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "HTTP 1.0")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\n\r\n", TestName = "A plain GET")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "No Host")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: keep-alive\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Connection without upgrade")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Another WebSocket version")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n\r\n", TestName = "A key that is not 16 bytes")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 3\r\n\r\n", TestName = "A body")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\n folded\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Obsolete line folding")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost : a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Whitespace before a colon")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\nX: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "A bare line feed")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: \u00e9\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Non-ASCII bytes")]
+    public void Anything_but_a_plain_upgrade_is_left_to_kestrel(string text)
+    {
+        var bytes = Encoding.Latin1.GetBytes(text);
+        WebSocketHandshakeParser.TryParse(new ReadOnlySequence<byte>(bytes), out var handshake, out _).Should().Be(HandshakeParseStatus.NotWebSocket);
+        handshake.Should().BeNull();
+    }
+
+    [Test]
+    public void A_head_larger_than_the_limit_is_left_to_kestrel()
+    {
+        var big = Upgrade.Replace("Cookie: a=1", "Cookie: a=" + new string('x', WebSocketHandshakeParser.MaxHeadLength), StringComparison.Ordinal);
+        Parse(big, out _).Should().Be(HandshakeParseStatus.NotWebSocket);
+        Parse(big[..(WebSocketHandshakeParser.MaxHeadLength + 100)], out _).Should().Be(HandshakeParseStatus.NotWebSocket);
+    }
+
+    [TestCase("?EIO=4&transport=websocket", "4", "websocket", null)]
+    [TestCase("?transport=websocket&EIO=4&sid=ab%2Dc&t=1", "4", "websocket", "ab-c")]
+    [TestCase("?EIO=4&transport=websocket&sid=", "4", "websocket", null)]
+    [TestCase("", null, null, null)]
+    public void The_engine_query_is_read_and_decoded(string query, string? eio, string? transport, string? sid)
+    {
+        EngineQuery.TryRead(query, out var read).Should().BeTrue();
+        read.Should().Be(new EngineQuery(eio, transport, sid));
+    }
+
+    [Test]
+    public void A_repeated_engine_parameter_is_not_taken()
+    {
+        EngineQuery.TryRead("?EIO=4&transport=websocket&transport=polling", out _).Should().BeFalse();
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
+}
