@@ -1,9 +1,9 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Orders.Protocol.EngineIO.Connections;
 
@@ -36,40 +36,33 @@ internal sealed partial class EngineIOServer
     /// </summary>
     internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
     {
-        var written = WriteSwitchingProtocols(connection.Transport.Output, handshake.Key);
-        return written.IsCompletedSuccessfully && IsWritable(written.Result)
-            ? RunClaimedAsync(connection, handshake, upgrading)
-            : ServeAfterFlushAsync(written, connection, handshake, upgrading);
+        // The 101 goes through the same stream as every later frame, so nothing the session sends can overtake it.
+        var stream = new ConnectionStream(connection.Transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
+        var written = stream.WriteAsync(SwitchingProtocols(handshake.Key));
+        return written.IsCompletedSuccessfully
+            ? RunClaimedAsync(connection, stream, handshake, upgrading)
+            : ServeAfterWriteAsync(written, connection, stream, handshake, upgrading);
     }
 
-    private async Task ServeAfterFlushAsync(ValueTask<FlushResult> written, ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
+    private async Task ServeAfterWriteAsync(ValueTask written, ConnectionContext connection, ConnectionStream stream, WebSocketHandshake handshake, EngineSession? upgrading)
     {
-        FlushResult result;
         try
         {
-            result = await written.ConfigureAwait(false);
+            await written.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException or ObjectDisposedException)
         {
             upgrading?.AbandonUpgrade();
             return;
         }
 
-        if (!IsWritable(result))
-        {
-            upgrading?.AbandonUpgrade();
-            return;
-        }
-
-        await RunClaimedAsync(connection, handshake, upgrading).ConfigureAwait(false);
+        await RunClaimedAsync(connection, stream, handshake, upgrading).ConfigureAwait(false);
     }
 
-    private Task RunClaimedAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
+    private Task RunClaimedAsync(ConnectionContext connection, ConnectionStream stream, WebSocketHandshake handshake, EngineSession? upgrading)
     {
         // The receive loop disposes the socket when it ends.
-        var socket = WebSocket.CreateFromStream(
-            new DuplexPipeStream(connection.Transport),
-            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         if (upgrading is not null) return RunUpgradeAsync(upgrading, socket);
 
         var request = new EngineHandshakeRequest(
@@ -81,17 +74,16 @@ internal sealed partial class EngineIOServer
         return RunWebSocketSessionAsync(request, socket);
     }
 
-    private static bool IsWritable(FlushResult result) => !result.IsCompleted && !result.IsCanceled;
-
-    private static ValueTask<FlushResult> WriteSwitchingProtocols(PipeWriter output, string key)
+    private static byte[] SwitchingProtocols(string key)
     {
         var head = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: "u8;
-        var span = output.GetSpan(head.Length + 32);
-        head.CopyTo(span);
-        var length = head.Length + WriteAccept(key, span[head.Length..]);
-        "\r\n\r\n"u8.CopyTo(span[length..]);
-        output.Advance(length + 4);
-        return output.FlushAsync();
+        Span<byte> accept = stackalloc byte[28];
+        var length = WriteAccept(key, accept);
+        var response = new byte[head.Length + length + 4];
+        head.CopyTo(response);
+        accept[..length].CopyTo(response.AsSpan(head.Length));
+        "\r\n\r\n"u8.CopyTo(response.AsSpan(head.Length + length));
+        return response;
     }
 
     /// <summary>RFC 6455 §4.2.2: base64(SHA-1(key + GUID)); 28 ASCII bytes.</summary>

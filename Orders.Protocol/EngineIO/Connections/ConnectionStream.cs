@@ -1,18 +1,45 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 
 namespace Orders.Protocol.EngineIO.Connections;
 
 /// <summary>
-/// The connection's pipes as the stream <see cref="System.Net.WebSockets.WebSocket.CreateFromStream(Stream, System.Net.WebSockets.WebSocketCreationOptions)"/>
-/// frames over. Zero-byte reads wait for data without taking a buffer, so an idle socket holds none; a write
-/// lands in the output pipe and completes at once unless the client has stopped reading.
+/// The connection as the stream <see cref="System.Net.WebSockets.WebSocket.CreateFromStream(Stream, System.Net.WebSockets.WebSocketCreationOptions)"/>
+/// frames over. Reads come from Kestrel's input pipe; zero-byte reads wait for data without taking a buffer, so an
+/// idle socket holds none.
+/// <para>
+/// Writes go straight to the socket with a non-blocking send while the kernel takes them whole: a broadcast then
+/// costs one system call per recipient on the emitting thread, with no pipe block, no hop to Kestrel's I/O queue
+/// and no send loop to wake for each of thousands of sockets. The first send the kernel does not take whole
+/// (a client that stops reading) switches the connection to Kestrel's output pipe for good, which keeps the
+/// order of bytes and lets back-pressure work as usual.
+/// </para>
 /// </summary>
-internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
+internal sealed class ConnectionStream : Stream
 {
-    private readonly PipeReader _input = transport.Input;
-    private readonly PipeWriter _output = transport.Output;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly Socket? _socket;
     private volatile bool _disposed;
+    private bool _viaPipe;
+
+    /// <param name="transport">The connection's pipes.</param>
+    /// <param name="socket">The connection's socket for direct sends, or null to write through the pipe only.</param>
+    public ConnectionStream(IDuplexPipe transport, Socket? socket)
+    {
+        _input = transport.Input;
+        _output = transport.Output;
+        if (socket is not null)
+        {
+            // Only this stream's synchronous sends observe the flag; Kestrel's asynchronous operations do not.
+            socket.Blocking = false;
+            _socket = socket;
+        }
+    }
+
+    /// <summary>Whether writes still go straight to the socket.</summary>
+    public bool SendsDirectly => _socket is not null && !_viaPipe;
 
     public override bool CanRead => true;
 
@@ -48,9 +75,19 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
         return count;
     }
 
+    /// <summary>Writes <paramref name="source"/> whole (directly or through the pipe); the caller serialises writes.</summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        if (_disposed) return ValueTask.FromException(new ObjectDisposedException(nameof(DuplexPipeStream)));
+        if (_disposed) return ValueTask.FromException(new ObjectDisposedException(nameof(ConnectionStream)));
+        if (SendsDirectly)
+        {
+            var sent = SendDirect(source.Span, out var error);
+            if (sent == source.Length) return default;
+            if (error is not (SocketError.WouldBlock or SocketError.Success)) return ValueTask.FromException(new IOException($"Send failed: {error}.", new SocketException((int)error)));
+            _viaPipe = true;
+            source = source[sent..];
+        }
+
         _output.Write(source.Span);
         var flush = _output.FlushAsync(cancellationToken);
         if (!flush.IsCompletedSuccessfully) return AwaitFlushAsync(flush);
@@ -58,6 +95,20 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private int SendDirect(ReadOnlySpan<byte> data, out SocketError error)
+    {
+        var total = 0;
+        error = SocketError.Success;
+        while (total < data.Length)
+        {
+            var sent = _socket!.Send(data[total..], SocketFlags.None, out error);
+            if (error != SocketError.Success || sent <= 0) break;
+            total += sent;
+        }
+
+        return total;
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
