@@ -95,6 +95,41 @@ public sealed class ConnectionLevelWebSocketTests
     }
 
     [Test]
+    public async Task A_client_that_falls_behind_the_kernel_buffers_still_gets_every_packet_in_order()
+    {
+        // 20 MB is more than loopback's socket buffers hold on both sides, so direct sends must give way to
+        // Kestrel's pipe part-way; every packet must still arrive once and in order when the client reads again.
+        const int Count = 500;
+        var payload = new string('x', 40_000);
+        var ns = _server.IO.Of("/bulk");
+        var connected = new TaskCompletionSource<Orders.Protocol.SocketIO.Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ns.OnConnection(socket =>
+        {
+            connected.TrySetResult(socket);
+            return ValueTask.CompletedTask;
+        });
+
+        using var ws = await _server.ConnectWebSocketAsync("/socket.io/");
+        await ws.ReceiveTextAsync();
+        await ws.SendTextAsync("40/bulk,");
+        await ws.ReceiveTextAsync();
+        var socket = await connected.Task.WaitAsync(ConformanceServer.Timeout);
+        for (var i = 0; i < Count; i++) socket.Emit("n", i, payload).Should().BeTrue();
+
+        await Task.Delay(300);
+        var received = new List<int>();
+        while (received.Count < Count)
+        {
+            var text = await ws.ReceiveTextSkippingPingsAsync();
+            const string Prefix = "42/bulk,[\"n\",";
+            text.Should().StartWith(Prefix);
+            received.Add(int.Parse(text.AsSpan(Prefix.Length, text.IndexOf(',', Prefix.Length) - Prefix.Length), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        received.Should().Equal(Enumerable.Range(0, Count));
+    }
+
+    [Test]
     public async Task A_client_that_never_answers_the_close_frame_does_not_hold_the_shutdown()
     {
         var server = await ConformanceServer.StartAsync(pingIntervalMs: 60_000, pingTimeoutMs: 60_000);
