@@ -21,7 +21,9 @@ internal sealed class LoadClient
     private readonly WorkerState _state;
     private readonly string _token;
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-    private byte[] _buffer = new byte[8192];
+    // Events are ~200 bytes: 1 KiB covers a few at once and grows on demand. An 8 KiB buffer per client cost the
+    // storm 150 MB of zeroed allocations at 19k clients, on the generator's one core.
+    private byte[] _buffer = new byte[1024];
     private int _filled;
     private Stage _stage;
     private bool _joined;
