@@ -57,6 +57,40 @@ public sealed class OrderEventCommitTests : OrdersServerFixture
         (await http.GetOrderAsync(order.Id())).GetProperty("status").GetString().Should().Be("pending");
     }
 
+    // What a pooled context sees: the last lease disposed its transaction without COMMIT or ROLLBACK.
+    [Test]
+    public async Task A_transaction_disposed_uncommitted_emits_nothing_when_the_context_saves_again()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
+        var abandoned = await http.CreateOrderAsync();
+        var saved = await http.CreateOrderAsync();
+
+        await using (var db = Server.NewDbContext())
+        {
+            await using (await db.Database.BeginTransactionAsync().Within())
+            {
+                var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(abandoned.Id())).Within();
+                tracked.TryMoveTo(OrderStatus.Cancelled, DateTimeOffset.UtcNow);
+                await db.SaveChangesAsync().Within();
+            }
+
+            db.ChangeTracker.Clear();
+            var other = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(saved.Id())).Within();
+            other.UpdateDetails(null, null, "saved after", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync().Within();
+        }
+
+        var events = await socket.WaitUntilAsync(e => e.Name == "order:updated");
+        using (new AssertionScope())
+        {
+            events.Select(e => (e.OrderId(), e.Name)).Should().Equal(
+                (abandoned.Id(), "order:created"), (saved.Id(), "order:created"), (saved.Id(), "order:updated"));
+            (await http.GetOrderAsync(abandoned.Id())).GetProperty("status").GetString().Should().Be("pending");
+        }
+    }
+
     [Test]
     public async Task Events_wait_for_the_enclosing_transaction_to_commit()
     {
