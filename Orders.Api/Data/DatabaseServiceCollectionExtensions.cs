@@ -13,7 +13,7 @@ internal static class DatabaseServiceCollectionExtensions
         // Pooled: options built once and contexts reused. Unpooled, every request rebuilt the options and looked up
         // EF's internal services by comparing them, a measurable share of an order change's CPU.
         services.AddDbContextPool<OrdersDbContext>((sp, options) => options
-            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+            .UseNpgsql(DatabaseOptions.WithServiceDefaults(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString))
             .AddOrderEvents(sp));
         return services;
     }
