@@ -63,6 +63,8 @@ internal sealed class DatabaseOptions
     // Npgsql settings the service picks unless the connection string sets them. It keeps no session state (no SET,
     // temporary tables or LISTEN), so a connection back from the pool needs no DISCARD ALL; and it runs the same few
     // statements all day, so each connection prepares them once instead of PostgreSQL parsing and planning every one.
+    // At most 16 connections instead of Npgsql's 100: a burst then waits a few milliseconds for a pooled connection
+    // instead of opening dozens of new backends that compete with the busy ones for PostgreSQL's few cores.
     public static string WithServiceDefaults(string connectionString)
     {
         // Npgsql's builder knows every keyword with its default; the plain one holds only what was written.
@@ -78,6 +80,11 @@ internal sealed class DatabaseOptions
         if (!Given("Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 32;
+        }
+
+        if (!Given("Maximum Pool Size") && !Given("Max Pool Size"))
+        {
+            builder.MaxPoolSize = 16;
         }
 
         return builder.ConnectionString;

@@ -57,7 +57,7 @@ public sealed class StartupTests
     {
         var defaults = new NpgsqlConnectionStringBuilder(DatabaseOptions.WithServiceDefaults("Host=localhost;Database=orders"));
         var written = new NpgsqlConnectionStringBuilder(
-            DatabaseOptions.WithServiceDefaults("Host=localhost;Database=orders;No Reset On Close=false;MaxAutoPrepare=0"));
+            DatabaseOptions.WithServiceDefaults("Host=localhost;Database=orders;No Reset On Close=false;MaxAutoPrepare=0;Maximum Pool Size=50"));
 
         using (new AssertionScope())
         {
@@ -65,6 +65,8 @@ public sealed class StartupTests
             defaults.MaxAutoPrepare.Should().BePositive();
             written.NoResetOnClose.Should().BeFalse();
             written.MaxAutoPrepare.Should().Be(0);
+            defaults.MaxPoolSize.Should().Be(16);
+            written.MaxPoolSize.Should().Be(50);
         }
     }
 
