@@ -63,6 +63,20 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         return Task.CompletedTask;
     }
 
+    // A concurrency conflict ends the save with this, not with SaveChangesFailed.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Discard(eventData.Context, currentSaveOnly: true);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
+        ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Discard(eventData.Context, currentSaveOnly: true);
+        return ValueTask.FromResult(result);
+    }
+
     public override void SaveChangesCanceled(DbContextEventData eventData) => Discard(eventData.Context, currentSaveOnly: true);
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
@@ -134,6 +148,9 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         if (state is not null)
         {
             ForgetAbandoned(state, context.Database.CurrentTransaction?.TransactionId);
+            // Every save ends by snapshotting or discarding these; any left over belong to a save that ended some
+            // other way, and a pooled context must not carry them into this one.
+            state.CurrentSave.Clear();
         }
 
         // Entries() runs DetectChanges first, which SaveChanges has not done yet at this point.
