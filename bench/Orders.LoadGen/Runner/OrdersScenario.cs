@@ -85,7 +85,7 @@ internal sealed class OrdersScenario(BenchSettings settings)
     {
         var requests = new List<Task>();
         var idle = new ConcurrentQueue<int>(Enumerable.Range(0, orders.Length));
-        long skipped = 0;
+        long skipped = 0, skippedMeasured = 0, sentMeasured = 0;
         var freq = Stopwatch.Frequency;
         var interval = freq / (double)settings.OrdersRate;
         var t0 = Stopwatch.GetTimestamp();
@@ -112,8 +112,11 @@ internal sealed class OrdersScenario(BenchSettings settings)
             if (!idle.TryDequeue(out var user))
             {
                 skipped++;
+                if (due >= measureFrom) skippedMeasured++;
                 continue;
             }
+
+            if (due >= measureFrom) sentMeasured++;
 
             requests.Add(PatchAsync(api.Http, tokens[user], orders[user], n, ledger, () => idle.Enqueue(user)));
         }
@@ -150,10 +153,11 @@ internal sealed class OrdersScenario(BenchSettings settings)
         }
 
         // Not broken (every change answered was delivered), but not the load asked for: flagged in the line and the table.
-        if (skipped > 0 || kept < 0.95 * settings.OrdersRate)
+        // Judged on the measured phase: the warm-up is there to absorb a cold start (JIT, pools filling).
+        if (skippedMeasured > 0 || kept < 0.95 * settings.OrdersRate)
         {
             r.RateNotKept = string.Create(CultureInfo.InvariantCulture,
-                $"kept {kept:F0} of {settings.OrdersRate} changes/s, {skipped} of {seq} skipped (every order had one in flight)");
+                $"kept {kept:F0} of {settings.OrdersRate} changes/s, {skippedMeasured} of {skippedMeasured + sentMeasured} skipped in the measured phase (every order had one in flight)");
             // The API had CPU to spare yet the rate was not kept: the generator, PostgreSQL or a neighbour was the limit.
             r.GeneratorBound = r.ServerCpu < 0.95;
         }
