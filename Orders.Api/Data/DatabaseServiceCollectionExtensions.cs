@@ -10,8 +10,10 @@ internal static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().Configure<IConfiguration>(DatabaseOptions.Bind).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptions.Validator>();
-        services.AddDbContext<OrdersDbContext>((sp, options) => options
-            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+        // Pooled: options built once and contexts reused. Unpooled, every request rebuilt the options and looked up
+        // EF's internal services by comparing them, a measurable share of an order change's CPU.
+        services.AddDbContextPool<OrdersDbContext>((sp, options) => options
+            .UseNpgsql(DatabaseOptions.WithServiceDefaults(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString))
             .AddOrderEvents(sp));
         return services;
     }

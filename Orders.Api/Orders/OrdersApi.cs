@@ -94,7 +94,7 @@ internal static class OrdersApi
     public static async Task<Results<Ok<OrderResponse>, NotFound>> GetOrder(
         Guid id, ClaimsPrincipal user, OrdersDbContext db, HttpContext http, CancellationToken ct)
     {
-        var order = await FindVisibleAsync(db.Orders.AsNoTracking(), id, user, ct);
+        var order = await FindVisibleAsync(db, id, user, forUpdate: false, ct);
         if (order is null)
         {
             return TypedResults.NotFound();
@@ -113,7 +113,7 @@ internal static class OrdersApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var order = await FindVisibleAsync(db.Orders, id, user, ct);
+        var order = await FindVisibleAsync(db, id, user, forUpdate: true, ct);
         if (order is null)
         {
             return TypedResults.NotFound();
@@ -147,14 +147,14 @@ internal static class OrdersApi
             });
         }
 
-        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == id, ct);
+        var order = await OrderQueries.FindAsync(db, id, ownerId: null, forUpdate: true, ct);
         return order is null ? TypedResults.NotFound() : await MoveAsync(db, order, next, time, http, ct);
     }
 
     public static async Task<Results<Ok<OrderResponse>, NotFound, ValidationProblem, ProblemHttpResult>> CancelOrder(
         Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var order = await FindVisibleAsync(db.Orders, id, user, ct);
+        var order = await FindVisibleAsync(db, id, user, forUpdate: true, ct);
         return order is null ? TypedResults.NotFound() : await MoveAsync(db, order, OrderStatus.Cancelled, time, http, ct);
     }
 
@@ -178,10 +178,8 @@ internal static class OrdersApi
     }
 
     // Anyone but the owner or an admin gets 404, so order ids of others are not even confirmed to exist.
-    private static Task<Order?> FindVisibleAsync(IQueryable<Order> orders, Guid id, ClaimsPrincipal user, CancellationToken ct) =>
-        user.IsAdmin()
-            ? orders.FirstOrDefaultAsync(o => o.Id == id, ct)
-            : orders.FirstOrDefaultAsync(o => o.Id == id && o.UserId == user.Id(), ct);
+    private static Task<Order?> FindVisibleAsync(OrdersDbContext db, Guid id, ClaimsPrincipal user, bool forUpdate, CancellationToken ct) =>
+        OrderQueries.FindAsync(db, id, user.IsAdmin() ? null : user.Id(), forUpdate, ct);
 
     // If-Match: "<version>" makes the save conditional on that version; a mismatch surfaces as a 409 from SaveChanges.
     private static bool ExpectVersion(OrdersDbContext db, Order order, HttpContext http, out ValidationProblem error)

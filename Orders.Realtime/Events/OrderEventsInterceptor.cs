@@ -63,6 +63,20 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         return Task.CompletedTask;
     }
 
+    // A concurrency conflict ends the save with this, not with SaveChangesFailed.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Discard(eventData.Context, currentSaveOnly: true);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
+        ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Discard(eventData.Context, currentSaveOnly: true);
+        return ValueTask.FromResult(result);
+    }
+
     public override void SaveChangesCanceled(DbContextEventData eventData) => Discard(eventData.Context, currentSaveOnly: true);
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
@@ -74,7 +88,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     InterceptionResult IDbTransactionInterceptor.TransactionCommitting(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
-        if (BeforeCommit(eventData.Context) is { } state)
+        if (BeforeCommit(eventData.Context, eventData.TransactionId) is { } state)
         {
             state.Lease = sequencer.Acquire(state.OrderIds());
         }
@@ -85,7 +99,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     async ValueTask<InterceptionResult> IDbTransactionInterceptor.TransactionCommittingAsync(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken)
     {
-        if (BeforeCommit(eventData.Context) is { } state)
+        if (BeforeCommit(eventData.Context, eventData.TransactionId) is { } state)
         {
             state.Lease = await sequencer.AcquireAsync(state.OrderIds(), cancellationToken).ConfigureAwait(false);
         }
@@ -130,7 +144,15 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             return;
         }
 
-        PendingOrderEvents? state = null;
+        _contexts.TryGetValue(context, out var state);
+        if (state is not null)
+        {
+            ForgetAbandoned(state, context.Database.CurrentTransaction?.TransactionId);
+            // Every save ends by snapshotting or discarding these; any left over belong to a save that ended some
+            // other way, and a pooled context must not carry them into this one.
+            state.CurrentSave.Clear();
+        }
+
         // Entries() runs DetectChanges first, which SaveChanges has not done yet at this point.
         foreach (var entry in context.ChangeTracker.Entries<IOrderEventSource>())
         {
@@ -189,8 +211,9 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             throw;
         }
 
-        if (!state.CommittedDuringSave && context.Database.CurrentTransaction is not null)
+        if (!state.CommittedDuringSave && context.Database.CurrentTransaction is { } open)
         {
+            state.TransactionId = open.TransactionId;
             return null;
         }
 
@@ -203,12 +226,14 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         return state;
     }
 
-    private PendingOrderEvents? BeforeCommit(DbContext? context)
+    private PendingOrderEvents? BeforeCommit(DbContext? context, Guid transactionId)
     {
         if (context is null || !_contexts.TryGetValue(context, out var state))
         {
             return null;
         }
+
+        ForgetAbandoned(state, transactionId);
 
         // Inside SaveChanges (EF's own transaction) the changes are still in CurrentSave: lock them too.
         return state.CurrentSave.Count + state.AwaitingCommit.Count > 0 ? state : null;
@@ -239,6 +264,16 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             publisher.Publish(state.AwaitingCommit);
         }
         finally
+        {
+            state.Clear();
+        }
+    }
+
+    // A transaction disposed without COMMIT or ROLLBACK (the context went back to the pool, or the caller just
+    // disposed it) rolls back without telling interceptors: its events must not ride on a later commit.
+    private static void ForgetAbandoned(PendingOrderEvents state, Guid? transactionId)
+    {
+        if (state.AwaitingCommit.Count > 0 && state.TransactionId != transactionId)
         {
             state.Clear();
         }

@@ -10,6 +10,9 @@ internal sealed class PendingOrderEvents
     // Events of saves whose statements ran, waiting for their transaction to commit.
     public List<OrderEvent> AwaitingCommit { get; } = [];
 
+    // The explicit transaction the events in AwaitingCommit wait for.
+    public Guid? TransactionId { get; set; }
+
     public OrderCommitSequencer.Lease? Lease { get; set; }
 
     // EF's own transaction committed inside the SaveChanges in progress; SavedChanges publishes, once EF has
@@ -25,5 +28,6 @@ internal sealed class PendingOrderEvents
         Lease?.Dispose();
         Lease = null;
         CommittedDuringSave = false;
+        TransactionId = null;
     }
 }

@@ -1,3 +1,4 @@
+using FluentAssertions.Execution;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Api.Data;
@@ -49,6 +50,24 @@ public sealed class StartupTests
     {
         const string keywords = "Host=localhost;Port=5432;Database=orders;Username=me";
         DatabaseOptions.Normalize(keywords).Should().Be(keywords);
+    }
+
+    [Test]
+    public void Pool_settings_written_in_the_connection_string_win_over_the_service_defaults()
+    {
+        var defaults = new NpgsqlConnectionStringBuilder(DatabaseOptions.WithServiceDefaults("Host=localhost;Database=orders"));
+        var written = new NpgsqlConnectionStringBuilder(
+            DatabaseOptions.WithServiceDefaults("Host=localhost;Database=orders;No Reset On Close=false;MaxAutoPrepare=0;Maximum Pool Size=50"));
+
+        using (new AssertionScope())
+        {
+            defaults.NoResetOnClose.Should().BeTrue();
+            defaults.MaxAutoPrepare.Should().BePositive();
+            written.NoResetOnClose.Should().BeFalse();
+            written.MaxAutoPrepare.Should().Be(0);
+            defaults.MaxPoolSize.Should().Be(16);
+            written.MaxPoolSize.Should().Be(50);
+        }
     }
 
     // Configuration is checked while the service is composed or, at the latest, before it touches the database.

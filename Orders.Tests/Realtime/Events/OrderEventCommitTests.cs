@@ -57,6 +57,69 @@ public sealed class OrderEventCommitTests : OrdersServerFixture
         (await http.GetOrderAsync(order.Id())).GetProperty("status").GetString().Should().Be("pending");
     }
 
+    // What a pooled context sees after a 409: EF ends a conflicting save without SaveChangesFailed.
+    [Test]
+    public async Task A_conflicting_save_emits_nothing_when_the_context_saves_again()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+
+        await using (var db = Server.NewDbContext())
+        {
+            var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+            db.Entry(tracked).Property(o => o.Version).OriginalValue = tracked.Version + 1000;
+            tracked.UpdateDetails(null, null, "conflicting", DateTimeOffset.UtcNow);
+            var save = () => db.SaveChangesAsync().Within();
+            await save.Should().ThrowAsync<DbUpdateConcurrencyException>();
+
+            db.ChangeTracker.Clear();
+            var fresh = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+            fresh.UpdateDetails(null, null, "saved", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync().Within();
+        }
+
+        var marker = await http.CreateOrderAsync();
+        var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
+        events.Select(e => (e.Name, e.Payload.GetProperty("order").GetProperty("notes").GetString())).Should().Equal(
+            ("order:created", "leave at the door"), ("order:updated", "saved"), ("order:created", "leave at the door"));
+    }
+
+    // What a pooled context sees: the last lease disposed its transaction without COMMIT or ROLLBACK.
+    [Test]
+    public async Task A_transaction_disposed_uncommitted_emits_nothing_when_the_context_saves_again()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
+        var abandoned = await http.CreateOrderAsync();
+        var saved = await http.CreateOrderAsync();
+
+        await using (var db = Server.NewDbContext())
+        {
+            await using (await db.Database.BeginTransactionAsync().Within())
+            {
+                var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(abandoned.Id())).Within();
+                tracked.TryMoveTo(OrderStatus.Cancelled, DateTimeOffset.UtcNow);
+                await db.SaveChangesAsync().Within();
+            }
+
+            db.ChangeTracker.Clear();
+            var other = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(saved.Id())).Within();
+            other.UpdateDetails(null, null, "saved after", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync().Within();
+        }
+
+        var events = await socket.WaitUntilAsync(e => e.Name == "order:updated");
+        using (new AssertionScope())
+        {
+            events.Select(e => (e.OrderId(), e.Name)).Should().Equal(
+                (abandoned.Id(), "order:created"), (saved.Id(), "order:created"), (saved.Id(), "order:updated"));
+            (await http.GetOrderAsync(abandoned.Id())).GetProperty("status").GetString().Should().Be("pending");
+        }
+    }
+
     [Test]
     public async Task Events_wait_for_the_enclosing_transaction_to_commit()
     {

@@ -41,6 +41,20 @@ internal sealed class LocalPostgres : IAsyncDisposable
         return pg;
     }
 
+    /// <summary>CPU time of the postmaster and its backends so far (zero if its pid cannot be read).</summary>
+    public TimeSpan CpuTime()
+    {
+        try
+        {
+            var pid = File.ReadLines(Path.Combine(_data, "postmaster.pid")).First();
+            return ProcessCpu.ReadWithChildren(int.Parse(pid, CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;

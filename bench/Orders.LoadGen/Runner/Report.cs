@@ -35,6 +35,9 @@ internal static class Report
         ("orders", "http_p50_ms", false, ""),
         ("orders", "http_p99_ms", false, ""),
         ("orders", "event_before_response_share", false, ""),
+        ("orders", "api_cpu_us_per_change", false, ""),
+        ("orders", "pg_cpu_us_per_change", false, ""),
+        ("orders", "drain_s", false, ""),
     ];
 
     public static string Line(RunResult r, TimeSpan took)
