@@ -22,11 +22,11 @@ internal static class BenchContract
         });
     }
 
-    public static void MapEndpoints(WebApplication app, SocketIOServer io)
+    public static void MapEndpoints(WebApplication app, SocketIOServer io, CloseReasons closes)
     {
         app.MapPost("/emit", (HttpContext context) => EmitAsync(context, io, toRooms: true));
         app.MapPost("/broadcast", (HttpContext context) => EmitAsync(context, io, toRooms: false));
-        app.MapGet("/stats", (HttpContext context) => StatsAsync(context, io));
+        app.MapGet("/stats", (HttpContext context) => StatsAsync(context, io, closes));
     }
 
     /// <summary>Answers <c>{"ok":n}</c> where n is the number of sockets the events were handed to, summed over events.</summary>
@@ -47,7 +47,7 @@ internal static class BenchContract
     }
 
     /// <summary><c>?gc=1</c> collects first (Node's reference does <c>global.gc()</c>), so RSS reflects what is live.</summary>
-    private static Task StatsAsync(HttpContext context, SocketIOServer io)
+    private static Task StatsAsync(HttpContext context, SocketIOServer io, CloseReasons closes)
     {
         if (context.Request.Query["gc"] == "1")
         {
@@ -55,9 +55,11 @@ internal static class BenchContract
             GC.WaitForPendingFinalizers();
         }
 
-        // "heap" is beyond the contract: live managed bytes, which tell per-socket cost apart from GC budgets.
+        // "heap" and "closes" are beyond the contract: live managed bytes, which tell per-socket cost apart from GC
+        // budgets, and sessions closed so far by reason, which tell why a run lost clients.
         using var self = System.Diagnostics.Process.GetCurrentProcess();
-        return WriteJsonAsync(context, $"{{\"sockets\":{io.Default.SocketCount},\"rss\":{self.WorkingSet64},\"heap\":{GC.GetTotalMemory(false)}}}");
+        var reasons = JsonSerializer.Serialize(closes.Snapshot());
+        return WriteJsonAsync(context, $"{{\"sockets\":{io.Default.SocketCount},\"rss\":{self.WorkingSet64},\"heap\":{GC.GetTotalMemory(false)},\"closes\":{reasons}}}");
     }
 
     private static Task WriteJsonAsync(HttpContext context, string json)

@@ -13,6 +13,7 @@ internal static class BenchHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(options.Host, options.Port));
         builder.Services.Configure<SocketTransportOptions>(t => t.Backlog = options.Backlog);
+        builder.Services.AddSingleton<CloseReasons>();
         builder.Services.AddSocketIO(o =>
         {
             o.PingInterval = TimeSpan.FromMilliseconds(options.PingIntervalMs);
@@ -23,7 +24,7 @@ internal static class BenchHost
         app.MapSocketIO("/socket.io");
         var io = app.Services.GetRequiredService<SocketIOServer>();
         BenchContract.Configure(io);
-        BenchContract.MapEndpoints(app, io);
+        BenchContract.MapEndpoints(app, io, app.Services.GetRequiredService<CloseReasons>());
         return app;
     }
 }

@@ -59,6 +59,10 @@ internal static class BenchRunner
                         finally
                         {
                             if (server.HasExited) result.Problems.Add($"server exited:\n{server.RecentOutput}");
+                            else if (result.Problems.Count > 0 && await server.CloseReasonsAsync().ConfigureAwait(false) is { Length: > 0 } reasons)
+                            {
+                                result.Problems.Add($"server closed sessions: {reasons}");
+                            }
                         }
                     }
                     catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException or System.Text.Json.JsonException or KeyNotFoundException or System.ComponentModel.Win32Exception)

@@ -67,6 +67,24 @@ internal sealed class ServerProcess : IAsyncDisposable
         return new ServerStats(root.GetProperty("sockets").GetInt32(), root.GetProperty("rss").GetInt64(), root.TryGetProperty("heap", out var h) ? h.GetInt64() : 0);
     }
 
+    /// <summary>
+    /// The server's sessions closed so far by reason, as <c>reason=n, ...</c>; empty when the server does not report them
+    /// (Node's reference) or cannot answer.
+    /// </summary>
+    public async Task<string> CloseReasonsAsync()
+    {
+        try
+        {
+            using var doc = await Http.GetFromJsonAsync<JsonDocument>("stats").ConfigureAwait(false);
+            if (!doc!.RootElement.TryGetProperty("closes", out var closes) || closes.ValueKind != JsonValueKind.Object) return "";
+            return string.Join(", ", closes.EnumerateObject().Select(p => $"{p.Name}={p.Value.GetInt64()}"));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return "";
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
