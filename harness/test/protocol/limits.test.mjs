@@ -72,6 +72,9 @@ test('a polling burst larger than maxPayload in total is accepted (the client sp
 test('polling requests for a session that upgraded to websocket are refused with 400', async () => {
   const socket = await connectSocket(host.url);
   if (socket.io.engine.transport.name !== 'websocket') await waitForEvent(socket.io.engine, 'upgrade');
+  // The client's 'upgrade' fires when it has sent "5"; an ack round trip on the same socket proves the server has
+  // processed it too. Without it the GET can overtake the "5" and is answered as a poll during the probe (noop).
+  await emitWithAckArgs(socket, 'message-with-ack', []);
   const res = await fetch(`${host.url}/socket.io/?EIO=4&transport=polling&sid=${socket.io.engine.id}`, { signal: AbortSignal.timeout(5000) });
   const body = await res.text();
   assert.equal(res.status, 400, `GET after upgrade answered ${res.status}: ${body.slice(0, 80)}`);
