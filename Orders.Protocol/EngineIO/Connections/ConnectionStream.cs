@@ -20,9 +20,10 @@ internal sealed class ConnectionStream : Stream
 {
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    private readonly Socket? _socket;
     private volatile bool _disposed;
-    private bool _viaPipe;
+
+    // Null once the connection writes through the pipe (or never had a socket to send on).
+    private Socket? _direct;
 
     /// <param name="transport">The connection's pipes.</param>
     /// <param name="socket">The connection's socket for direct sends, or null to write through the pipe only.</param>
@@ -34,12 +35,9 @@ internal sealed class ConnectionStream : Stream
         {
             // Only this stream's synchronous sends observe the flag; Kestrel's asynchronous operations do not.
             socket.Blocking = false;
-            _socket = socket;
+            _direct = socket;
         }
     }
-
-    /// <summary>Whether writes still go straight to the socket.</summary>
-    public bool SendsDirectly => _socket is not null && !_viaPipe;
 
     public override bool CanRead => true;
 
@@ -79,12 +77,12 @@ internal sealed class ConnectionStream : Stream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
         if (_disposed) return ValueTask.FromException(new ObjectDisposedException(nameof(ConnectionStream)));
-        if (SendsDirectly)
+        if (_direct is { } socket)
         {
-            var sent = SendDirect(source.Span, out var error);
+            var sent = SendDirect(socket, source.Span, out var error);
             if (sent == source.Length) return default;
             if (error is not (SocketError.WouldBlock or SocketError.Success)) return ValueTask.FromException(new IOException($"Send failed: {error}.", new SocketException((int)error)));
-            _viaPipe = true;
+            _direct = null;
             source = source[sent..];
         }
 
@@ -96,13 +94,13 @@ internal sealed class ConnectionStream : Stream
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private int SendDirect(ReadOnlySpan<byte> data, out SocketError error)
+    private static int SendDirect(Socket socket, ReadOnlySpan<byte> data, out SocketError error)
     {
         var total = 0;
         error = SocketError.Success;
         while (total < data.Length)
         {
-            var sent = _socket!.Send(data[total..], SocketFlags.None, out error);
+            var sent = socket.Send(data[total..], SocketFlags.None, out error);
             if (error != SocketError.Success || sent <= 0) break;
             total += sent;
         }
