@@ -39,6 +39,17 @@ async function receive(path, sid, count, deadlineMs = 3000) {
   return packets;
 }
 
+/** Polls (draining whatever the server still queued) until the sid is unknown; fails if it lives past 2 s. */
+async function expectSessionGone(sid) {
+  let res;
+  const deadline = Date.now() + 2000;
+  do {
+    res = await http(`/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+  } while (res.status === 200 && Date.now() < deadline);
+  assert.equal(res.status, 400);
+  assert.deepEqual(JSON.parse(res.text), { code: 1, message: 'Session ID unknown' });
+}
+
 test('handshake: OPEN packet with sid, upgrades, pingInterval, pingTimeout, maxPayload', async () => {
   const res = await http('/engine.io/?EIO=4&transport=polling');
   assert.equal(res.status, 200);
@@ -92,26 +103,14 @@ test('handshake with a method other than GET is answered 400 {"code":2,"message"
 test('a CLOSE packet from the client ends the session: the sid becomes unknown', async () => {
   const { sid } = await handshake();
   assert.equal((await post('/engine.io/', sid, '1')).text, 'ok');
-  let res;
-  const deadline = Date.now() + 2000;
-  do {
-    res = await http(`/engine.io/?EIO=4&transport=polling&sid=${sid}`);
-  } while (res.status === 200 && Date.now() < deadline);
-  assert.equal(res.status, 400);
-  assert.deepEqual(JSON.parse(res.text), { code: 1, message: 'Session ID unknown' });
+  await expectSessionGone(sid);
 });
 
 test('a polling session that never pongs is closed after pingInterval + pingTimeout', async () => {
   const { sid } = await handshake();
   await new Promise((r) => setTimeout(r, 300 + 200 + 300));
   // Drain what the server queued (a ping, maybe a close) and then expect the sid to be gone.
-  let res;
-  const deadline = Date.now() + 2000;
-  do {
-    res = await http(`/engine.io/?EIO=4&transport=polling&sid=${sid}`);
-  } while (res.status === 200 && Date.now() < deadline);
-  assert.equal(res.status, 400);
-  assert.deepEqual(JSON.parse(res.text), { code: 1, message: 'Session ID unknown' });
+  await expectSessionGone(sid);
 });
 
 test('a second concurrent GET on one session is refused and closes the session', async () => {
