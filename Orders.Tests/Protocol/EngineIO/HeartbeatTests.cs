@@ -11,9 +11,7 @@ public sealed class HeartbeatTests
     public async Task Ping_is_sent_after_ping_interval_and_a_missing_pong_closes_after_ping_timeout()
     {
         var clock = new FakeTimeProvider();
-        await using var server = await ConformanceServer.StartAsync(
-            pingIntervalMs: 25_000, pingTimeoutMs: 20_000, connectTimeoutMs: 45_000,
-            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var server = await StartOnAsync(clock);
         using var ws = await server.ConnectWebSocketAsync();
         await ws.ReceiveTextAsync();
 
@@ -38,9 +36,7 @@ public sealed class HeartbeatTests
     public async Task Pong_within_ping_timeout_keeps_the_session_open()
     {
         var clock = new FakeTimeProvider();
-        await using var server = await ConformanceServer.StartAsync(
-            pingIntervalMs: 25_000, pingTimeoutMs: 20_000, connectTimeoutMs: 45_000,
-            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var server = await StartOnAsync(clock);
         using var ws = await server.ConnectWebSocketAsync();
         await ws.ReceiveTextAsync();
         for (var i = 0; i < 3; i++)
@@ -55,4 +51,10 @@ public sealed class HeartbeatTests
         await ws.SendTextAsync("4alive");
         (await ws.ReceiveTextAsync()).Should().Be("4alive");
     }
+
+    /// <summary>The conformance host with socket.io's default timings, driven by <paramref name="clock"/>.</summary>
+    private static Task<ConformanceServer> StartOnAsync(FakeTimeProvider clock) =>
+        ConformanceServer.StartAsync(
+            pingIntervalMs: 25_000, pingTimeoutMs: 20_000, connectTimeoutMs: 45_000,
+            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
 }
