@@ -63,7 +63,7 @@ internal sealed partial class EngineIOServer
     {
         // The receive loop disposes the socket when it ends.
         var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        if (upgrading is not null) return RunUpgradeAsync(upgrading, socket);
+        if (upgrading is not null) return RunUpgradeAsync(upgrading, socket, stream);
 
         var request = new EngineHandshakeRequest(
             new HeaderDictionary(handshake.Headers),
@@ -71,7 +71,7 @@ internal sealed partial class EngineIOServer
             (connection.RemoteEndPoint as IPEndPoint)?.Address,
             isSecure: false,
             _time.GetUtcNow());
-        return RunWebSocketSessionAsync(request, socket);
+        return RunWebSocketSessionAsync(request, socket, stream);
     }
 
     private static byte[] SwitchingProtocols(string key)

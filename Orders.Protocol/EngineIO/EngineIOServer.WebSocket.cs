@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.EngineIO.Transports;
 
 namespace Orders.Protocol.EngineIO;
@@ -33,10 +34,13 @@ internal sealed partial class EngineIOServer
         }
     }
 
-    /// <summary>The probe and then the session's receive loop on a WebSocket accepted for an upgrade.</summary>
-    private async Task RunUpgradeAsync(EngineSession session, WebSocket socket)
+    /// <summary>
+    /// The probe and then the session's receive loop on a WebSocket accepted for an upgrade. <paramref name="frames"/>
+    /// is the connection the socket frames over when the session may write prebuilt frames to it.
+    /// </summary>
+    private async Task RunUpgradeAsync(EngineSession session, WebSocket socket, ConnectionStream? frames = null)
     {
-        if (!await ProbeAsync(session, socket).ConfigureAwait(false))
+        if (!await ProbeAsync(session, socket, frames).ConfigureAwait(false))
         {
             session.AbandonUpgrade();
             await WebSocketTransport.CloseQuietlyAsync(socket).ConfigureAwait(false);
@@ -49,7 +53,7 @@ internal sealed partial class EngineIOServer
     }
 
     /// <summary>Runs <c>2probe</c> / <c>3probe</c> / <c>5</c> on the new socket; true once the session is switched to it.</summary>
-    private async Task<bool> ProbeAsync(EngineSession session, WebSocket socket)
+    private async Task<bool> ProbeAsync(EngineSession session, WebSocket socket, ConnectionStream? frames)
     {
         try
         {
@@ -64,7 +68,7 @@ internal sealed partial class EngineIOServer
                 }
                 else if (span.SequenceEqual("5"u8))
                 {
-                    return session.CompleteUpgrade(socket);
+                    return session.CompleteUpgrade(socket, frames);
                 }
                 else if (!span.SequenceEqual("6"u8))
                 {

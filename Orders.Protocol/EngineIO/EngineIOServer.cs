@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Orders.Protocol.Diagnostics;
+using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.EngineIO.Transports;
 
 namespace Orders.Protocol.EngineIO;
@@ -133,7 +134,7 @@ internal sealed partial class EngineIOServer : IDisposable
     {
         var session = CreateSession(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), TransportKind.Polling);
         context.Response.ContentType = PollingTransport.ContentType;
-        await context.Response.Body.WriteAsync(OpenPacket(session, _pollingHandshakeTail)).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(OpenPacket(session, _pollingHandshakeTail).Payload).ConfigureAwait(false);
         _handler.OnOpen(session);
     }
 
@@ -149,12 +150,15 @@ internal sealed partial class EngineIOServer : IDisposable
         await RunWebSocketSessionAsync(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), socket).ConfigureAwait(false);
     }
 
-    /// <summary>A session opened directly on WebSocket, however the socket was accepted.</summary>
-    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket)
+    /// <summary>
+    /// A session opened directly on WebSocket, however the socket was accepted; <paramref name="frames"/> as for
+    /// <see cref="RunUpgradeAsync"/>.
+    /// </summary>
+    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket, ConnectionStream? frames = null)
     {
         var session = CreateSession(request, TransportKind.WebSocket);
-        session.AttachWebSocket(socket);
-        session.Enqueue(OutgoingFrame.Text(OpenPacket(session, _webSocketHandshakeTail)));
+        session.AttachWebSocket(socket, frames);
+        session.Enqueue(OpenPacket(session, _webSocketHandshakeTail));
         _handler.OnOpen(session);
         return ReceiveLoopAsync(session, socket);
     }
@@ -169,16 +173,15 @@ internal sealed partial class EngineIOServer : IDisposable
         return session;
     }
 
-    private static byte[] OpenPacket(EngineSession session, byte[] tail)
+    private static OutgoingFrame OpenPacket(EngineSession session, byte[] tail)
     {
         // 0{"sid":"…", + the options part, which is the same for every session of this endpoint.
         var head = "0{\"sid\":\""u8;
-        var sid = System.Text.Encoding.ASCII.GetBytes(session.Id);
-        var packet = new byte[head.Length + sid.Length + tail.Length];
+        var frame = OutgoingFrame.AllocateText(head.Length + session.Id.Length + tail.Length, out var packet);
         head.CopyTo(packet);
-        sid.CopyTo(packet.AsSpan(head.Length));
-        tail.CopyTo(packet.AsSpan(head.Length + sid.Length));
-        return packet;
+        var sid = System.Text.Encoding.ASCII.GetBytes(session.Id, packet[head.Length..]);
+        tail.CopyTo(packet[(head.Length + sid)..]);
+        return frame;
     }
 
     private byte[] HandshakeTail(string[] upgrades)

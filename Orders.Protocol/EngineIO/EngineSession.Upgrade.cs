@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Orders.Protocol.EngineIO.Connections;
 
 namespace Orders.Protocol.EngineIO;
 
@@ -22,7 +23,7 @@ public sealed partial class EngineSession
         return true;
     }
 
-    internal bool CompleteUpgrade(WebSocket socket)
+    internal bool CompleteUpgrade(WebSocket socket, ConnectionStream? frames)
     {
         TaskCompletionSource? wake;
         bool startDrain;
@@ -32,6 +33,7 @@ public sealed partial class EngineSession
             _upgrade = UpgradeState.Done;
             _transport = TransportKind.WebSocket;
             _webSocket = socket;
+            _frames = frames;
             wake = _pendingPoll;
             _pendingPoll = null;
             _pollEnding = PollEnding.Noop;
@@ -53,8 +55,13 @@ public sealed partial class EngineSession
         }
     }
 
-    internal void AttachWebSocket(WebSocket socket)
+    /// <summary><paramref name="frames"/>: the connection under <paramref name="socket"/>, when prebuilt frames may be written to it.</summary>
+    internal void AttachWebSocket(WebSocket socket, ConnectionStream? frames = null)
     {
-        lock (_gate) _webSocket = socket;
+        lock (_gate)
+        {
+            _webSocket = socket;
+            _frames = frames;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.EngineIO.Transports;
 
 namespace Orders.Protocol.EngineIO;
@@ -15,6 +16,7 @@ public sealed partial class EngineSession
     private readonly EngineIOServer _server;
     private TransportKind _transport;
     private WebSocket? _webSocket;
+    private ConnectionStream? _frames;
     private bool _draining;
     private TaskCompletionSource? _pendingPoll;
     private bool _pollActive;
@@ -65,10 +67,10 @@ public sealed partial class EngineSession
     /// <summary>Queues a text message (an Engine.IO <c>4</c> packet whose payload is <paramref name="text"/>).</summary>
     public bool SendText(ReadOnlySpan<byte> text)
     {
-        var frame = new byte[text.Length + 1];
-        frame[0] = EnginePacketType.Message;
-        text.CopyTo(frame.AsSpan(1));
-        return Enqueue(OutgoingFrame.Text(frame));
+        var frame = OutgoingFrame.AllocateText(text.Length + 1, out var payload);
+        payload[0] = EnginePacketType.Message;
+        text.CopyTo(payload[1..]);
+        return Enqueue(frame);
     }
 
     /// <summary>Queues a binary message.</summary>
@@ -134,6 +136,7 @@ public sealed partial class EngineSession
     private async Task DrainWebSocketAsync(OutgoingFrame? first = null)
     {
         var socket = _webSocket!;
+        var frames = _frames;
         var next = first;
         while (true)
         {
@@ -158,7 +161,15 @@ public sealed partial class EngineSession
 
             try
             {
-                await socket.SendAsync(frame.Payload, frame.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                // A frame built with its header goes to the connection as it is: no copy into the WebSocket's buffer.
+                if (frames is not null && !frame.Wire.IsEmpty && frames.TryWriteFrame(frame.Wire, out var written))
+                {
+                    await written.ConfigureAwait(false);
+                }
+                else
+                {
+                    await socket.SendAsync(frame.Payload, frame.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
             {

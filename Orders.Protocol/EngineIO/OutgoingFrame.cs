@@ -1,18 +1,45 @@
+using Orders.Protocol.EngineIO.Transports;
+
 namespace Orders.Protocol.EngineIO;
 
 /// <summary>
 /// One encoded Engine.IO packet ready for the wire. Text frames carry their packet type byte; binary frames are
 /// the raw bytes. A broadcast builds one frame and hands the same array to every recipient.
+/// <para>
+/// <see cref="Wire"/>, when not empty, is the whole WebSocket frame (header, then <see cref="Payload"/>) in the same
+/// array, built by <see cref="AllocateText"/>: a connection that writes frames itself sends those bytes as they are.
+/// </para>
 /// </summary>
-internal readonly record struct OutgoingFrame(ReadOnlyMemory<byte> Payload, bool IsBinary)
+internal readonly record struct OutgoingFrame(ReadOnlyMemory<byte> Payload, bool IsBinary, ReadOnlyMemory<byte> Wire = default)
 {
-    public static readonly OutgoingFrame Ping = Text("2"u8.ToArray());
-    public static readonly OutgoingFrame Pong = Text("3"u8.ToArray());
-    public static readonly OutgoingFrame Noop = Text("6"u8.ToArray());
-    public static readonly OutgoingFrame CloseFrame = Text("1"u8.ToArray());
-    public static readonly OutgoingFrame ProbeAnswer = Text("3probe"u8.ToArray());
+    public static readonly OutgoingFrame Ping = FramedText("2"u8);
+    public static readonly OutgoingFrame Pong = FramedText("3"u8);
+    public static readonly OutgoingFrame Noop = FramedText("6"u8);
+    public static readonly OutgoingFrame CloseFrame = FramedText("1"u8);
+    public static readonly OutgoingFrame ProbeAnswer = FramedText("3probe"u8);
 
     public static OutgoingFrame Text(ReadOnlyMemory<byte> payload) => new(payload, false);
 
+    /// <summary>A text frame with its WebSocket header, copied from <paramref name="payload"/>.</summary>
+    public static OutgoingFrame FramedText(ReadOnlySpan<byte> payload)
+    {
+        var frame = AllocateText(payload.Length, out var destination);
+        payload.CopyTo(destination);
+        return frame;
+    }
+
     public static OutgoingFrame Binary(ReadOnlyMemory<byte> payload) => new(payload, true);
+
+    /// <summary>
+    /// A text frame of <paramref name="payloadLength"/> bytes for the caller to fill through <paramref name="payload"/>:
+    /// one array holds the WebSocket header and the payload.
+    /// </summary>
+    public static OutgoingFrame AllocateText(int payloadLength, out Span<byte> payload)
+    {
+        var header = WebSocketFrameHeader.Length(payloadLength);
+        var wire = new byte[header + payloadLength];
+        WebSocketFrameHeader.Write(wire, binary: false, payloadLength);
+        payload = wire.AsSpan(header);
+        return new OutgoingFrame(wire.AsMemory(header), false, wire);
+    }
 }

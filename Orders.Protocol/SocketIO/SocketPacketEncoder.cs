@@ -45,7 +45,7 @@ internal static class SocketPacketEncoder
     }
 
     private static EncodedPacket Control(SocketPacketType type, string ns, ReadOnlySpan<byte> json) =>
-        new([OutgoingFrame.Text(Frame(type, ns, -1, 0, json))]);
+        new([Frame(type, ns, -1, 0, json)]);
 
     private static EncodedPacket Encode(SocketPacketType type, string ns, long ackId, string? eventName, ReadOnlySpan<object?> args, JsonSerializerOptions options)
     {
@@ -63,19 +63,21 @@ internal static class SocketPacketEncoder
         if (count > 0) type = type == SocketPacketType.Event ? SocketPacketType.BinaryEvent : SocketPacketType.BinaryAck;
 
         var frames = new OutgoingFrame[1 + count];
-        frames[0] = OutgoingFrame.Text(Frame(type, ns, ackId, count, payload.WrittenSpan));
+        frames[0] = Frame(type, ns, ackId, count, payload.WrittenSpan);
         for (var i = 0; i < count; i++) frames[i + 1] = OutgoingFrame.Binary(attachments![i]);
         return new EncodedPacket(frames);
     }
 
-    /// <summary>The whole text frame in one exact-size array: <c>4</c>, type, attachments, namespace, ack id, JSON.</summary>
-    private static byte[] Frame(SocketPacketType type, string ns, long ackId, int attachments, ReadOnlySpan<byte> json)
+    /// <summary>
+    /// The whole text frame in one exact-size array, behind its WebSocket header: <c>4</c>, type, attachments,
+    /// namespace, ack id, JSON.
+    /// </summary>
+    private static OutgoingFrame Frame(SocketPacketType type, string ns, long ackId, int attachments, ReadOnlySpan<byte> json)
     {
         var nsLength = ns == "/" ? 0 : Encoding.UTF8.GetByteCount(ns) + 1;
         var attachmentsLength = attachments > 0 ? CountDigits(attachments) + 1 : 0;
         var ackLength = ackId >= 0 ? CountDigits(ackId) : 0;
-        var frame = new byte[2 + attachmentsLength + nsLength + ackLength + json.Length];
-        var span = frame.AsSpan();
+        var frame = OutgoingFrame.AllocateText(2 + attachmentsLength + nsLength + ackLength + json.Length, out var span);
         span[0] = EnginePacketType.Message;
         span[1] = (byte)('0' + (byte)type);
         var at = 2;

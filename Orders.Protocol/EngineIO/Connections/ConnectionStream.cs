@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Orders.Protocol.EngineIO.Transports;
 
 namespace Orders.Protocol.EngineIO.Connections;
 
@@ -15,15 +17,30 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// (a client that stops reading) switches the connection to Kestrel's output pipe for good, which keeps the
 /// order of bytes and lets back-pressure work as usual.
 /// </para>
+/// <para>
+/// Two writers share the connection: the WebSocket (its own frames: pongs, close) and the session, which writes
+/// frames built once for all recipients (<see cref="TryWriteFrame"/>) while sends are direct. Each write is whole
+/// and in order under one lock; through the pipe, each waits for the flush of the one before.
+/// </para>
 /// </summary>
 internal sealed class ConnectionStream : Stream
 {
+    private readonly Lock _writeGate = new();
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
+
+    // The socket's handle for direct sends, taken once: reading Socket.SafeHandle marks it exposed each time.
+    private readonly SafeHandle? _handle;
     private volatile bool _disposed;
 
     // Null once the connection writes through the pipe (or never had a socket to send on).
     private Socket? _direct;
+
+    // The last write through the pipe while its flush is pending: the next one goes after it.
+    private Task? _pipeTail;
+
+    // The WebSocket wrote its close frame: no data frame may follow it.
+    private bool _closeWritten;
 
     /// <param name="transport">The connection's pipes.</param>
     /// <param name="socket">The connection's socket for direct sends, or null to write through the pipe only.</param>
@@ -36,6 +53,7 @@ internal sealed class ConnectionStream : Stream
             // Only this stream's synchronous sends observe the flag; Kestrel's asynchronous operations do not.
             socket.Blocking = false;
             _direct = socket;
+            _handle = socket.SafeHandle;
         }
     }
 
@@ -73,34 +91,84 @@ internal sealed class ConnectionStream : Stream
         return count;
     }
 
-    /// <summary>Writes <paramref name="source"/> whole (directly or through the pipe); the caller serialises writes.</summary>
+    /// <summary>Writes <paramref name="source"/> (one whole WebSocket frame, or the 101 response) directly or through the pipe.</summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+    {
+        lock (_writeGate)
+        {
+            if (!source.IsEmpty && source.Span[0] == WebSocketFrameHeader.CloseFirstByte) _closeWritten = true;
+            return WriteLocked(source);
+        }
+    }
+
+    /// <summary>
+    /// Writes a whole frame built by the session while sends go straight to the socket and the WebSocket has not
+    /// closed; otherwise returns false and the session sends through the WebSocket, which keeps its rules.
+    /// <paramref name="written"/> completes when the frame is written (at once unless the kernel did not take it all).
+    /// </summary>
+    public bool TryWriteFrame(ReadOnlyMemory<byte> frame, out ValueTask written)
+    {
+        lock (_writeGate)
+        {
+            if (_direct is null || _closeWritten)
+            {
+                written = default;
+                return false;
+            }
+
+            written = WriteLocked(frame);
+            return true;
+        }
+    }
+
+    private ValueTask WriteLocked(ReadOnlyMemory<byte> source)
     {
         if (_disposed) return ValueTask.FromException(new ObjectDisposedException(nameof(ConnectionStream)));
         if (_direct is { } socket)
         {
-            var sent = SendDirect(socket, source.Span, out var error);
+            var sent = SendDirect(socket, _handle!, source.Span, out var error);
             if (sent == source.Length) return default;
             if (error is not (SocketError.WouldBlock or SocketError.Success)) return ValueTask.FromException(new IOException($"Send failed: {error}.", new SocketException((int)error)));
             _direct = null;
             source = source[sent..];
         }
 
+        if (_pipeTail is { IsCompleted: false } previous)
+        {
+            _pipeTail = WriteAfterAsync(previous, source);
+            return new ValueTask(_pipeTail);
+        }
+
         _output.Write(source.Span);
-        var flush = _output.FlushAsync(cancellationToken);
-        if (!flush.IsCompletedSuccessfully) return AwaitFlushAsync(flush);
-        return flush.Result.IsCompleted ? ValueTask.FromException(ConnectionClosed()) : default;
+        var flush = _output.FlushAsync();
+        if (flush.IsCompletedSuccessfully) return flush.Result.IsCompleted ? ValueTask.FromException(ConnectionClosed()) : default;
+        _pipeTail = AwaitFlushAsync(flush);
+        return new ValueTask(_pipeTail);
+    }
+
+    private async Task WriteAfterAsync(Task previous, ReadOnlyMemory<byte> source)
+    {
+        await previous.ConfigureAwait(false);
+        ValueTask<FlushResult> flush;
+        lock (_writeGate)
+        {
+            if (_disposed) throw new ObjectDisposedException(nameof(ConnectionStream));
+            _output.Write(source.Span);
+            flush = _output.FlushAsync();
+        }
+
+        await AwaitFlushAsync(flush).ConfigureAwait(false);
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static int SendDirect(Socket socket, ReadOnlySpan<byte> data, out SocketError error)
+    private static int SendDirect(Socket socket, SafeHandle handle, ReadOnlySpan<byte> data, out SocketError error)
     {
         var total = 0;
         error = SocketError.Success;
         while (total < data.Length)
         {
-            var sent = socket.Send(data[total..], SocketFlags.None, out error);
+            var sent = NonBlockingSend.Send(socket, handle, data[total..], out error);
             if (error != SocketError.Success || sent <= 0) break;
             total += sent;
         }
@@ -139,7 +207,7 @@ internal sealed class ConnectionStream : Stream
         base.Dispose(disposing);
     }
 
-    private static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush)
+    private static async Task AwaitFlushAsync(ValueTask<FlushResult> flush)
     {
         var result = await flush.ConfigureAwait(false);
         if (result.IsCanceled) throw new OperationCanceledException();
