@@ -51,14 +51,17 @@ public sealed class RoomJoinTests
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 5000, pingTimeoutMs: 5000);
         var ns = server.IO.Of("/grow");
-        var connected = new System.Collections.Concurrent.ConcurrentQueue<Socket>();
+        var connected = System.Threading.Channels.Channel.CreateUnbounded<Socket>();
         ns.OnConnection(socket =>
         {
-            connected.Enqueue(socket);
+            connected.Writer.TryWrite(socket);
             return ValueTask.CompletedTask;
         });
 
+        // The CONNECT answer goes out before the connection handlers run (as in socket.io): each client's socket is
+        // awaited before the next client connects, so sockets[i] belongs to clients[i].
         var clients = new List<System.Net.WebSockets.ClientWebSocket>();
+        var sockets = new Socket[3];
         for (var i = 0; i < 3; i++)
         {
             var ws = await server.ConnectWebSocketAsync("/socket.io/");
@@ -66,9 +69,9 @@ public sealed class RoomJoinTests
             await ws.SendTextAsync("40/grow,");
             await ws.ReceiveTextAsync();
             clients.Add(ws);
+            sockets[i] = await connected.Reader.ReadAsync().AsTask().WaitAsync(ConformanceServer.Timeout);
         }
 
-        var sockets = connected.ToArray();
         var (a, b, c) = (sockets[0], sockets[1], sockets[2]);
         a.Join("r");
         ns.To("r").Emit("one").Should().Be(1);
