@@ -18,11 +18,8 @@ internal sealed partial class EngineIOServer
     /// </summary>
     internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake)
     {
-        if (_stopping.IsCancellationRequested || !Options.Transports.Contains(TransportNames.WebSocket)) return WebSocketClaim.None;
-        if (!EngineQuery.TryRead(handshake.QueryString, out var query) || query.Eio != "4" || query.Transport != TransportNames.WebSocket)
-        {
-            return WebSocketClaim.None;
-        }
+        if (_stopping.IsCancellationRequested || !EngineQuery.TryRead(handshake.QueryString, out var query)) return WebSocketClaim.None;
+        if (query.Transport != TransportNames.WebSocket || QueryRefusal(query.Transport, query.Eio) is not null) return WebSocketClaim.None;
 
         if (query.Sid is null) return WebSocketClaim.NewSession;
         return Options.AllowUpgrades && _sessions.TryGetValue(query.Sid, out var session) && session.TryBeginUpgrade()

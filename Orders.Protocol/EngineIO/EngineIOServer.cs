@@ -73,15 +73,9 @@ internal sealed partial class EngineIOServer : IDisposable
 
         var query = request.Query;
         var transport = query["transport"];
-        if (!IsEnabledTransport(transport))
+        if (QueryRefusal(transport, query["EIO"]) is { } refusal)
         {
-            await RefuseAsync(context, EngineError.UnknownTransport).ConfigureAwait(false);
-            return;
-        }
-
-        if (query["EIO"] != "4")
-        {
-            await RefuseAsync(context, EngineError.UnsupportedProtocolVersion).ConfigureAwait(false);
+            await RefuseAsync(context, refusal).ConfigureAwait(false);
             return;
         }
 
@@ -284,8 +278,15 @@ internal sealed partial class EngineIOServer : IDisposable
 
     // ----- HTTP helpers -----
 
-    private bool IsEnabledTransport(StringValues transport) =>
-        transport.Count == 1 && Options.Transports.Contains(transport.ToString());
+    /// <summary>
+    /// The error a request earns from its <c>transport</c> and <c>EIO</c> alone, or null. The HTTP pipeline and the
+    /// connection path (<see cref="TryClaimWebSocket"/>) both decide with it, so they cannot drift apart.
+    /// </summary>
+    private int? QueryRefusal(StringValues transport, StringValues eio)
+    {
+        if (transport.Count != 1 || !Options.Transports.Contains(transport.ToString())) return EngineError.UnknownTransport;
+        return eio == "4" ? null : EngineError.UnsupportedProtocolVersion;
+    }
 
     private static Task RefuseAsync(HttpContext context, int code) => EngineError.WriteAsync(context, code);
 

@@ -5,7 +5,14 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// <summary>The Engine.IO endpoints that take WebSocket handshakes at the connection, by path.</summary>
 internal sealed class EngineIOConnectionRegistry
 {
-    private readonly ConcurrentDictionary<string, EngineIOServer> _engines = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, EngineIOServer> _engines;
+    private readonly ConcurrentDictionary<string, EngineIOServer>.AlternateLookup<ReadOnlySpan<char>> _byPath;
+
+    public EngineIOConnectionRegistry()
+    {
+        _engines = new(StringComparer.OrdinalIgnoreCase);
+        _byPath = _engines.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public bool IsEmpty => _engines.IsEmpty;
 
@@ -15,7 +22,8 @@ internal sealed class EngineIOConnectionRegistry
     /// <summary>The engine serving <paramref name="requestPath"/>: its path itself, or with one trailing slash.</summary>
     public EngineIOServer? Find(string requestPath)
     {
-        var path = requestPath.EndsWith('/') ? requestPath[..^1] : requestPath;
-        return _engines.GetValueOrDefault(path);
+        var path = requestPath.AsSpan();
+        if (path.EndsWith('/')) path = path[..^1];
+        return _byPath.TryGetValue(path, out var engine) ? engine : null;
     }
 }
