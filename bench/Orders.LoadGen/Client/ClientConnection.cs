@@ -14,9 +14,6 @@ namespace Orders.LoadGen.Client;
 /// </summary>
 internal sealed unsafe class ClientConnection
 {
-    // Reads per readiness report: a client flooded with events must not starve the others; level-triggered epoll
-    // reports it again.
-    private const int MaxReadsPerWake = 8;
     private static readonly byte[] Pong = MaskedFrame.Text("3"u8);
 
     private readonly EventLoop _loop;
@@ -65,23 +62,23 @@ internal sealed unsafe class ClientConnection
             return;
         }
 
-        if (Libc.Connect(Fd, &target, sizeof(SockAddrIn)) == 0)
+        if (!_loop.Add(this))
         {
-            if (_loop.Add(this, Libc.EpollIn)) Connected();
-            else Broken();
+            Broken();
             return;
         }
 
-        if (Libc.Errno != Libc.EInProgress || !_loop.Add(this, Libc.EpollOut)) Broken();
+        if (Libc.Connect(Fd, &target, sizeof(SockAddrIn)) == 0) Connected();
+        else if (Libc.Errno != Libc.EInProgress) Broken();
     }
 
     /// <summary>The loop saw this socket ready: the connect finished, or data (or the end) arrived.</summary>
-    public void OnReady(uint events)
+    public void OnReady()
     {
         if (_stage == Stage.Connecting)
         {
             int error = 0, length = sizeof(int);
-            if (Libc.GetSockOpt(Fd, Libc.SolSocket, Libc.SoError, &error, &length) != 0 || error != 0 || !_loop.Modify(this, Libc.EpollIn))
+            if (Libc.GetSockOpt(Fd, Libc.SolSocket, Libc.SoError, &error, &length) != 0 || error != 0)
             {
                 Broken();
                 return;
@@ -91,7 +88,9 @@ internal sealed unsafe class ClientConnection
             return;
         }
 
-        for (var round = 0; round < MaxReadsPerWake; round++)
+        // Edge-triggered: read until the socket is drained, or no new edge will come. The socket's receive buffer
+        // bounds how long one client can keep the loop.
+        while (true)
         {
             if (_filled == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
             var free = _buffer.Length - _filled;
@@ -121,7 +120,8 @@ internal sealed unsafe class ClientConnection
                 return;
             }
 
-            // Short of the space offered: drained. Skipping the recv that would say EAGAIN saves a syscall per event.
+            // Short of the space offered: drained (data arriving later is a new edge). Skipping the recv that would
+            // say EAGAIN saves a syscall per event.
             if (n < free) return;
         }
     }

@@ -60,20 +60,18 @@ internal sealed unsafe class EventLoop : IDisposable
         Libc.Close(_epoll);
     }
 
-    /// <summary>Registers a client's new socket (loop thread only).</summary>
-    public bool Add(ClientConnection client, uint events)
+    /// <summary>
+    /// Registers a client's new socket (loop thread only), edge-triggered for both directions: the writable edge
+    /// says the connect finished, each readable edge that data arrived. Once registered, a socket costs no
+    /// epoll_ctl, and the kernel does not poll it again after each report as it would level-triggered.
+    /// </summary>
+    public bool Add(ClientConnection client)
     {
         if (client.Fd >= _byFd.Length) Array.Resize(ref _byFd, Math.Max(client.Fd + 1, _byFd.Length * 2));
         client.Generation = ++_generation;
         _byFd[client.Fd] = client;
-        var ev = new EpollEvent { Events = events, Data = DataOf(client) };
+        var ev = new EpollEvent { Events = Libc.EpollIn | Libc.EpollOut | Libc.EpollEt, Data = ((ulong)client.Generation << 32) | (uint)client.Fd };
         return Libc.EpollCtl(_epoll, Libc.EpollCtlAdd, client.Fd, &ev) == 0;
-    }
-
-    public bool Modify(ClientConnection client, uint events)
-    {
-        var ev = new EpollEvent { Events = events, Data = DataOf(client) };
-        return Libc.EpollCtl(_epoll, Libc.EpollCtlMod, client.Fd, &ev) == 0;
     }
 
     /// <summary>Forgets a client about to close its socket (the close takes it out of the epoll).</summary>
@@ -81,8 +79,6 @@ internal sealed unsafe class EventLoop : IDisposable
     {
         if (client.Fd < _byFd.Length && _byFd[client.Fd] == client) _byFd[client.Fd] = null;
     }
-
-    private static ulong DataOf(ClientConnection client) => ((ulong)client.Generation << 32) | (uint)client.Fd;
 
     private void Post(Action command)
     {
@@ -117,7 +113,7 @@ internal sealed unsafe class EventLoop : IDisposable
                     // A socket closed earlier in this batch may have had its fd number reused by a new client.
                     var fd = (int)(uint)data;
                     var client = fd < _byFd.Length ? _byFd[fd] : null;
-                    if (client is not null && client.Generation == (uint)(data >> 32)) client.OnReady(ready[i].Events);
+                    if (client is not null && client.Generation == (uint)(data >> 32)) client.OnReady();
                 }
             }
         }
