@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Buffers.Text;
-using System.Diagnostics;
 using System.Text;
 using Orders.LoadGen.Client.Native;
 
@@ -283,8 +281,8 @@ internal sealed unsafe class ClientConnection
         switch (p[0])
         {
             case (byte)'2':
-                if (_state.OrderUpdates is { } sink) OnOrderEvent(p, sink);
-                _state.OnEvent(ReadNumber(p, "\"t\":"u8), ReadNumber(p, "\"s\":"u8));
+                if (_state.OrderUpdates is { } sink) EventFields.ReportOrderUpdate(p, sink);
+                _state.OnEvent(EventFields.ReadNumber(p, "\"t\":"u8), EventFields.ReadNumber(p, "\"s\":"u8));
                 return Outcome.Pending;
             case (byte)'0' when _stage == Stage.Joining:
                 _stage = Stage.Joined;
@@ -301,28 +299,6 @@ internal sealed unsafe class ClientConnection
             default:
                 return Outcome.Pending;
         }
-    }
-
-    /// <summary>
-    /// The orders scenario: <c>2["order:updated",{"order":{"id":"&lt;guid&gt;",...,"notes":"bench-N",...},...}]</c>. The order's
-    /// id is its first property; nothing else is parsed.
-    /// </summary>
-    private static void OnOrderEvent(ReadOnlySpan<byte> p, OrderUpdateSink sink)
-    {
-        var arrived = Stopwatch.GetTimestamp();
-        if (!p.StartsWith("2[\"order:updated\","u8)) return;
-        var at = p.IndexOf("\"id\":\""u8);
-        if (at < 0 || p.Length < at + 6 + 36) return;
-        var id = p.Slice(at + 6, 36);
-        var seq = ReadNumber(p, "\"notes\":\"bench-"u8);
-        if (seq >= 0) sink(id, seq, arrived);
-    }
-
-    private static long ReadNumber(ReadOnlySpan<byte> text, ReadOnlySpan<byte> key)
-    {
-        var at = text.IndexOf(key);
-        if (at < 0) return -1;
-        return Utf8Parser.TryParse(text[(at + key.Length)..], out long value, out _) ? value : -1;
     }
 
     private enum Stage
