@@ -11,10 +11,14 @@ namespace Orders.LoadGen.Client;
 internal sealed class Worker
 {
     private readonly Lock _out = new();
-    private readonly List<LoadClient> _clients = [];
     private readonly WorkerState _state;
+    private readonly EventLoop _loop;
 
-    private Worker() => _state = new WorkerState(Write);
+    private Worker()
+    {
+        _state = new WorkerState(Write);
+        _loop = new EventLoop(_state);
+    }
 
     public static async Task<int> RunAsync()
     {
@@ -28,7 +32,7 @@ internal sealed class Worker
             worker.Write(await worker.HandleAsync(args).ConfigureAwait(false));
         }
 
-        foreach (var c in worker._clients) c.Close();
+        worker._loop.Dispose();
         return 0;
     }
 
@@ -60,31 +64,7 @@ internal sealed class Worker
     private async Task<string> ConnectAsync(IPEndPoint server, IPAddress source, int firstUser, int count, int inFlight, string prefix)
     {
         var started = Stopwatch.GetTimestamp();
-        using var slots = new SemaphoreSlim(inFlight);
-        var settledCount = 0;
-        int joined = 0, rejected = 0, failed = 0;
-        var allSettled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        for (var i = 0; i < count; i++)
-        {
-            await slots.WaitAsync().ConfigureAwait(false);
-            var client = new LoadClient(_state, prefix + (firstUser + i));
-            _clients.Add(client);
-            _ = client.RunAsync(server, source, outcome =>
-            {
-                switch (outcome)
-                {
-                    case Outcome.Joined: Interlocked.Increment(ref joined); break;
-                    case Outcome.Rejected: Interlocked.Increment(ref rejected); break;
-                    default: Interlocked.Increment(ref failed); Interlocked.Increment(ref _state.Failed); break;
-                }
-
-                slots.Release();
-                if (Interlocked.Increment(ref settledCount) == count) allSettled.TrySetResult();
-            });
-        }
-
-        if (count == 0) allSettled.TrySetResult();
-        await allSettled.Task.ConfigureAwait(false);
+        var (joined, rejected, failed) = await _loop.ConnectAsync(server, source, count, inFlight, i => prefix + (firstUser + i)).ConfigureAwait(false);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return $"{{\"type\":\"connected\",\"joined\":{joined},\"rejected\":{rejected},\"failed\":{failed},\"ms\":{ms:F1}}}";
     }

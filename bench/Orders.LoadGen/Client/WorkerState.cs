@@ -35,6 +35,9 @@ internal sealed class WorkerState
     /// </summary>
     public OrderUpdateSink? OrderUpdates { get; init; }
 
+    /// <summary>Arrival times are being recorded: the clients must read each event as soon as it is ready.</summary>
+    public bool Timed => Mode != RecordMode.None || OrderUpdates is not null;
+
     public void OnEvent(long sentTicks, long seq)
     {
         Interlocked.Increment(ref Delivered);

@@ -67,17 +67,11 @@ internal sealed class OrdersScenario(BenchSettings settings)
 
         var ledger = new OrderChangeLedger();
         var state = new WorkerState(_ => { }) { OrderUpdates = ledger.OnArrived };
-        var clients = await ConnectAsync(state, api.Port, tokens, r).ConfigureAwait(false);
-        try
-        {
-            await DriveAsync(api, pg, orders, tokens, ledger, r).ConfigureAwait(false);
-            r.Check(ledger.Duplicates == 0, $"{ledger.Duplicates} order:updated events arrived twice");
-            r.Check(Interlocked.Read(ref state.Closed) == 0, $"{state.Closed} clients were disconnected");
-        }
-        finally
-        {
-            foreach (var c in clients) c.Close();
-        }
+        using var clients = new EventLoop(state);
+        await ConnectAsync(clients, api.Port, tokens, r).ConfigureAwait(false);
+        await DriveAsync(api, pg, orders, tokens, ledger, r).ConfigureAwait(false);
+        r.Check(ledger.Duplicates == 0, $"{ledger.Duplicates} order:updated events arrived twice");
+        r.Check(Interlocked.Read(ref state.Closed) == 0, $"{state.Closed} clients were disconnected");
     }
 
     /// <summary>The fixed-rate load: warm-up, then the measured phase; every successful PATCH must produce its event.</summary>
@@ -228,27 +222,12 @@ internal sealed class OrdersScenario(BenchSettings settings)
         return doc.RootElement.GetProperty("id").GetString()!;
     }
 
-    private static async Task<List<LoadClient>> ConnectAsync(WorkerState state, int port, string[] tokens, RunResult r)
+    private static async Task ConnectAsync(EventLoop clients, int port, string[] tokens, RunResult r)
     {
-        var clients = new List<LoadClient>();
-        var joined = 0;
-        var settled = 0;
-        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
-        foreach (var token in tokens)
-        {
-            var client = new LoadClient(state, token);
-            clients.Add(client);
-            _ = client.RunAsync(endpoint, IPAddress.Loopback, outcome =>
-            {
-                if (outcome == Outcome.Joined) Interlocked.Increment(ref joined);
-                if (Interlocked.Increment(ref settled) == tokens.Length) all.TrySetResult();
-            });
-        }
-
-        await all.Task.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-        r.Check(joined == tokens.Length, $"{joined} of {tokens.Length} clients joined");
-        return clients;
+        // Every client at once: a few hundred, as many in flight.
+        var tally = await clients.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), IPAddress.Loopback, tokens.Length, tokens.Length, i => tokens[i])
+            .WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        r.Check(tally.Joined == tokens.Length, $"{tally.Joined} of {tokens.Length} clients joined");
     }
 
     /// <summary>An HS256 access token as the orders service expects it (sub, iss, exp), signed with the run's secret.</summary>

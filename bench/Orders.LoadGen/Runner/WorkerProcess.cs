@@ -43,8 +43,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
         info.ArgumentList.Add(host);
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
         info.ArgumentList.Add("worker");
-        // Completions run on the epoll thread: no thread-pool hop per received frame.
-        info.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start a worker");
         return new WorkerProcess(process, $"127.0.0.{10 + index}", pushes) { Capacity = capacity };
     }
