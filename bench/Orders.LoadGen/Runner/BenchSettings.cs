@@ -22,7 +22,7 @@ internal sealed class BenchSettings
     public int StormInFlight { get; set; } = 4_000;
     public double HoldSeconds { get; set; } = 27;
     public int LatencyRate { get; set; } = 2_000;
-    public int TtlBroadcasts { get; set; } = 30;
+    public int TtlBroadcasts { get; set; } = 100;
 
     /// <summary>The orders scenario: users (one order and one client each) and PATCHes per second.</summary>
     public int OrdersUsers { get; set; } = 300;
