@@ -245,10 +245,14 @@ internal sealed partial class EngineIOServer : IDisposable
 
     private async Task SweepAsync()
     {
+        // Fine-grained so that sessions opened together are not all pinged in one burst: with one pass a second,
+        // the 5k sessions of a connect burst got their pings in the same pass, 5k sends in a row that held a
+        // broadcast running at the same time for ~40 ms (its time to the last recipient doubled). At most 100 ms,
+        // a pass pings a tenth of such a burst; each pass only reads each session's due times.
         var resolution = TimeSpan.FromTicks(Math.Clamp(
-            Math.Min(Options.PingInterval.Ticks, Options.PingTimeout.Ticks) / 20,
+            Math.Min(Options.PingInterval.Ticks, Options.PingTimeout.Ticks) / 200,
             TimeSpan.FromMilliseconds(10).Ticks,
-            TimeSpan.FromSeconds(1).Ticks));
+            TimeSpan.FromMilliseconds(100).Ticks));
         using var timer = new PeriodicTimer(resolution, _time);
         try
         {

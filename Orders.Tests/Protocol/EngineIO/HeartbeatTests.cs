@@ -52,6 +52,27 @@ public sealed class HeartbeatTests
         (await ws.ReceiveTextAsync()).Should().Be("4alive");
     }
 
+    [Test]
+    public async Task Sessions_opened_a_moment_apart_are_pinged_a_moment_apart_not_in_one_burst()
+    {
+        // A sweep once a second pinged every session that came due within that second together: a connect burst
+        // became a burst of pings that held up whatever was being sent at the time. 200 ms apart stays apart.
+        var clock = new FakeTimeProvider();
+        await using var server = await StartOnAsync(clock);
+        using var first = await server.ConnectWebSocketAsync();
+        await first.ReceiveTextAsync();
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        using var second = await server.ConnectWebSocketAsync();
+        await second.ReceiveTextAsync();
+
+        clock.Advance(TimeSpan.FromMilliseconds(24_850));
+        (await first.ReceiveTextAsync()).Should().Be("2");
+
+        // The clock now stands 25.25 s after the first session opened, 25.05 s after the second.
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        (await second.ReceiveTextAsync()).Should().Be("2", "its ping is due 200 ms after the first one's, not at the next whole second");
+    }
+
     /// <summary>The conformance host with socket.io's default timings, driven by <paramref name="clock"/>.</summary>
     private static Task<ConformanceServer> StartOnAsync(FakeTimeProvider clock) =>
         ConformanceServer.StartAsync(
