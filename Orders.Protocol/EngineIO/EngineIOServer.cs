@@ -26,6 +26,9 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly byte[] _pollingHandshakeTail;
     private readonly byte[] _webSocketHandshakeTail;
 
+    // The earliest deadline of any session (Now ticks): the heartbeat sweep skips its pass until then.
+    private long _nextDue = long.MaxValue;
+
     public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics)
     {
         Options = options;
@@ -248,7 +251,8 @@ internal sealed partial class EngineIOServer : IDisposable
         // Fine-grained so that sessions opened together are not all pinged in one burst: with one pass a second,
         // the 5k sessions of a connect burst got their pings in the same pass, 5k sends in a row that held a
         // broadcast running at the same time for ~40 ms (its time to the last recipient doubled). At most 100 ms,
-        // a pass pings a tenth of such a burst; each pass only reads each session's due times.
+        // a pass pings a tenth of such a burst. A pass runs only when the earliest deadline has come (NoteDue), so
+        // sessions whose deadlines are far off cost nothing between passes.
         var resolution = TimeSpan.FromTicks(Math.Clamp(
             Math.Min(Options.PingInterval.Ticks, Options.PingTimeout.Ticks) / 200,
             TimeSpan.FromMilliseconds(10).Ticks,
@@ -259,16 +263,36 @@ internal sealed partial class EngineIOServer : IDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Now;
+                if (now < Volatile.Read(ref _nextDue)) continue;
+
+                // Reset before the pass: a deadline set meanwhile lowers it again through NoteDue.
+                Volatile.Write(ref _nextDue, long.MaxValue);
+                var next = long.MaxValue;
+
                 // Enumerating the map itself takes no lock and copies nothing (.Values would, every tick).
                 foreach (var (_, session) in _sessions)
                 {
-                    session.OnHeartbeat(now);
+                    next = Math.Min(next, session.OnHeartbeat(now));
                 }
+
+                NoteDue(next);
             }
         }
         catch (OperationCanceledException)
         {
             // Host stopping.
+        }
+    }
+
+    /// <summary>A session has something due at <paramref name="at"/>: the sweep passes over the sessions no earlier.</summary>
+    internal void NoteDue(long at)
+    {
+        var current = Volatile.Read(ref _nextDue);
+        while (at < current)
+        {
+            var seen = Interlocked.CompareExchange(ref _nextDue, at, current);
+            if (seen == current) return;
+            current = seen;
         }
     }
 

@@ -33,6 +33,7 @@ public sealed partial class EngineSession
         _transport = transport;
         Request = request;
         PingDueAt = now + server.PingIntervalTicks;
+        server.NoteDue(PingDueAt);
     }
 
     /// <summary>The session id (<c>sid</c>).</summary>
@@ -193,6 +194,7 @@ public sealed partial class EngineSession
             _state = SessionState.Closing;
             _closingReason = reason;
             ClosingDeadline = _server.Now + _server.PingTimeoutTicks;
+            _server.NoteDue(ClosingDeadline);
             if (_transport == TransportKind.Polling)
             {
                 _queue.Enqueue(OutgoingFrame.CloseFrame);
@@ -233,23 +235,26 @@ public sealed partial class EngineSession
     {
         PongDeadline = 0;
         PingDueAt = _server.Now + _server.PingIntervalTicks;
+        _server.NoteDue(PingDueAt);
     }
 
     /// <summary>Called by the heartbeat sweep.</summary>
-    internal void OnHeartbeat(long now)
+    /// <summary>Does what is due at <paramref name="now"/>; returns when this session next needs the sweep.</summary>
+    internal long OnHeartbeat(long now)
     {
         var state = _state;
-        if (state == SessionState.Closed) return;
+        if (state == SessionState.Closed) return long.MaxValue;
         if (state == SessionState.Closing)
         {
-            if (now >= ClosingDeadline) Terminate(_closingReason);
-            return;
+            if (now < ClosingDeadline) return ClosingDeadline;
+            Terminate(_closingReason);
+            return long.MaxValue;
         }
 
         if (PongDeadline != 0 && now >= PongDeadline)
         {
             Terminate(EngineCloseReason.PingTimeout);
-            return;
+            return long.MaxValue;
         }
 
         if (_upgrade == UpgradeState.Probing && now >= UpgradeDeadline) AbandonUpgrade();
@@ -260,6 +265,9 @@ public sealed partial class EngineSession
             PingDueAt = long.MaxValue;
             Enqueue(OutgoingFrame.Ping);
         }
+
+        var next = PongDeadline != 0 ? PongDeadline : PingDueAt;
+        return _upgrade == UpgradeState.Probing ? Math.Min(next, UpgradeDeadline) : next;
     }
 
     private enum SessionState
