@@ -6,22 +6,21 @@ namespace Orders.Protocol.EngineIO;
 /// One encoded Engine.IO packet ready for the wire. Text frames carry their packet type byte; binary frames are
 /// the raw bytes. A broadcast builds one frame and hands the same array to every recipient.
 /// <para>
-/// <see cref="Wire"/>, when not empty, is the whole WebSocket frame (header, then <see cref="Payload"/>) in the same
-/// array, built by <see cref="AllocateText"/>: a connection that writes frames itself sends those bytes as they are.
+/// Text frames are built by <see cref="AllocateText"/>: <see cref="Wire"/> is the whole WebSocket frame (header, then
+/// <see cref="Payload"/>) in the same array, which a connection that writes frames itself sends as it is. Binary
+/// frames are the application's bytes and have no <see cref="Wire"/>.
 /// </para>
 /// </summary>
 internal readonly record struct OutgoingFrame(ReadOnlyMemory<byte> Payload, bool IsBinary, ReadOnlyMemory<byte> Wire = default)
 {
-    public static readonly OutgoingFrame Ping = FramedText("2"u8);
-    public static readonly OutgoingFrame Pong = FramedText("3"u8);
-    public static readonly OutgoingFrame Noop = FramedText("6"u8);
-    public static readonly OutgoingFrame CloseFrame = FramedText("1"u8);
-    public static readonly OutgoingFrame ProbeAnswer = FramedText("3probe"u8);
-
-    public static OutgoingFrame Text(ReadOnlyMemory<byte> payload) => new(payload, false);
+    public static readonly OutgoingFrame Ping = Text("2"u8);
+    public static readonly OutgoingFrame Pong = Text("3"u8);
+    public static readonly OutgoingFrame Noop = Text("6"u8);
+    public static readonly OutgoingFrame CloseFrame = Text("1"u8);
+    public static readonly OutgoingFrame ProbeAnswer = Text("3probe"u8);
 
     /// <summary>A text frame with its WebSocket header, copied from <paramref name="payload"/>.</summary>
-    public static OutgoingFrame FramedText(ReadOnlySpan<byte> payload)
+    public static OutgoingFrame Text(ReadOnlySpan<byte> payload)
     {
         var frame = AllocateText(payload.Length, out var destination);
         payload.CopyTo(destination);

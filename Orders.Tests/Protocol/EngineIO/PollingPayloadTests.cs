@@ -11,7 +11,7 @@ public sealed class PollingPayloadTests
     public void Packets_are_joined_by_record_separator_and_binary_is_base64()
     {
         var writer = new ArrayBufferWriter<byte>();
-        PollingTransport.WritePayload(writer, [OutgoingFrame.Text("4hello"u8.ToArray()), OutgoingFrame.Binary(new byte[] { 1, 2, 3, 4 }), OutgoingFrame.Ping]);
+        PollingTransport.WritePayload(writer, [OutgoingFrame.Text("4hello"u8), OutgoingFrame.Binary(new byte[] { 1, 2, 3, 4 }), OutgoingFrame.Ping]);
         Encoding.UTF8.GetString(writer.WrittenSpan).Should().Be("4hello\u001ebAQIDBA==\u001e2");
     }
 

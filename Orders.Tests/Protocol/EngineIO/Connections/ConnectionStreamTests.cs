@@ -21,7 +21,7 @@ public sealed class ConnectionStreamTests
         using var pair = await SocketPair.OpenAsync();
         var pipe = new DuplexPipe();
         var stream = new ConnectionStream(pipe, pair.Server);
-        var frame = OutgoingFrame.FramedText("42[\"order:updated\",{}]"u8);
+        var frame = OutgoingFrame.Text("42[\"order:updated\",{}]"u8);
 
         stream.TryWriteFrame(frame.Wire, out var written).Should().BeTrue();
         await written;
