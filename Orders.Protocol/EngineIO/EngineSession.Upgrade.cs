@@ -14,7 +14,6 @@ public sealed partial class EngineSession
             if (_state != SessionState.Open || _transport != TransportKind.Polling || _upgrade != UpgradeState.None) return false;
             _upgrade = UpgradeState.Probing;
             UpgradeDeadline = _server.Now + _server.UpgradeTimeoutTicks;
-            _server.NoteDue(UpgradeDeadline);
             wake = _pendingPoll;
             _pendingPoll = null;
         }

@@ -25,6 +25,9 @@ public sealed partial class EngineSession
     private UpgradeState _upgrade;
     private SessionState _state;
     private EngineCloseReason _closingReason = EngineCloseReason.ForcedClose;
+    private long _pingDueAt;
+    private long _upgradeDeadline;
+    private long _closingDeadline;
 
     internal EngineSession(EngineIOServer server, string id, TransportKind transport, EngineHandshakeRequest request, long now)
     {
@@ -33,7 +36,6 @@ public sealed partial class EngineSession
         _transport = transport;
         Request = request;
         PingDueAt = now + server.PingIntervalTicks;
-        server.NoteDue(PingDueAt);
     }
 
     /// <summary>The session id (<c>sid</c>).</summary>
@@ -53,13 +55,27 @@ public sealed partial class EngineSession
 
     internal TransportKind TransportKind => _transport;
 
-    internal long PingDueAt { get; set; }
+    // Setting a deadline tells the heartbeat sweep, which skips its passes until the earliest one. The pong
+    // deadline needs no note: only the sweep sets it, and the pass returns it (OnHeartbeat).
+    internal long PingDueAt
+    {
+        get => _pingDueAt;
+        set => _server.NoteDue(_pingDueAt = value);
+    }
 
     internal long PongDeadline { get; set; }
 
-    internal long UpgradeDeadline { get; set; }
+    internal long UpgradeDeadline
+    {
+        get => _upgradeDeadline;
+        set => _server.NoteDue(_upgradeDeadline = value);
+    }
 
-    internal long ClosingDeadline { get; set; }
+    internal long ClosingDeadline
+    {
+        get => _closingDeadline;
+        set => _server.NoteDue(_closingDeadline = value);
+    }
 
     internal bool IsUpgrading => _upgrade == UpgradeState.Probing;
 
@@ -194,7 +210,6 @@ public sealed partial class EngineSession
             _state = SessionState.Closing;
             _closingReason = reason;
             ClosingDeadline = _server.Now + _server.PingTimeoutTicks;
-            _server.NoteDue(ClosingDeadline);
             if (_transport == TransportKind.Polling)
             {
                 _queue.Enqueue(OutgoingFrame.CloseFrame);
@@ -235,11 +250,9 @@ public sealed partial class EngineSession
     {
         PongDeadline = 0;
         PingDueAt = _server.Now + _server.PingIntervalTicks;
-        _server.NoteDue(PingDueAt);
     }
 
-    /// <summary>Called by the heartbeat sweep.</summary>
-    /// <summary>Does what is due at <paramref name="now"/>; returns when this session next needs the sweep.</summary>
+    /// <summary>Called by the heartbeat sweep: does what is due at <paramref name="now"/>; returns when this session next needs the sweep.</summary>
     internal long OnHeartbeat(long now)
     {
         var state = _state;
