@@ -46,6 +46,14 @@ public class EngineIOOptions
     /// </summary>
     public bool AcceptWebSocketsOnConnection { get; set; } = true;
 
+    /// <summary>
+    /// Whether the WebSocket writes of a broadcast (and of an <see cref="SocketIO.EmitBatch"/>) to sockets served at
+    /// the connection are handed to the kernel together, one io_uring submission for up to 256 sockets, rather than
+    /// one <c>send</c> system call each. Linux only; where io_uring is unavailable writes are made one by one, as with
+    /// false. Default true.
+    /// </summary>
+    public bool BatchSends { get; set; } = true;
+
     internal IEnumerable<string> Validate()
     {
         if (PingInterval <= TimeSpan.Zero) yield return "PingInterval must be positive.";

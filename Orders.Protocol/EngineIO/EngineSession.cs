@@ -98,8 +98,11 @@ public sealed partial class EngineSession
 
     internal bool Enqueue(OutgoingFrame frame) => Enqueue([frame]);
 
-    /// <summary>Queues frames that must stay together (a Socket.IO packet and its attachments).</summary>
-    internal bool Enqueue(ReadOnlySpan<OutgoingFrame> frames)
+    /// <summary>
+    /// Queues frames that must stay together (a Socket.IO packet and its attachments). With a
+    /// <paramref name="batch"/>, a frame that would go straight to the socket is written when the batch is flushed.
+    /// </summary>
+    internal bool Enqueue(ReadOnlySpan<OutgoingFrame> frames, SendBatch? batch = null)
     {
         TaskCompletionSource? wake = null;
         var startDrain = false;
@@ -142,8 +145,44 @@ public sealed partial class EngineSession
         }
 
         wake?.TrySetResult();
-        if (startDrain) _ = DrainWebSocketAsync(direct);
+        if (!startDrain) return true;
+
+        // Deferred, the frame keeps this session's drain flag until the batch writes it (OnDeferredWrite), so
+        // whatever is sent meanwhile queues behind it.
+        if (batch is null || direct is not { Wire.IsEmpty: false } d || _frames is not { } stream || !batch.TryAdd(this, stream, d.Wire))
+        {
+            _ = DrainWebSocketAsync(direct);
+        }
+
         return true;
+    }
+
+    /// <summary>The batch wrote (or failed to write) this session's deferred frame: drain what queued behind it.</summary>
+    internal void OnDeferredWrite(ValueTask written)
+    {
+        if (written.IsCompletedSuccessfully)
+        {
+            _ = DrainWebSocketAsync();
+        }
+        else
+        {
+            _ = DrainAfterAsync(written);
+        }
+    }
+
+    private async Task DrainAfterAsync(ValueTask written)
+    {
+        try
+        {
+            await written.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Terminate(EngineCloseReason.TransportError);
+            return;
+        }
+
+        await DrainWebSocketAsync().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using Orders.Protocol.EngineIO.Connections;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -12,19 +13,24 @@ public sealed class BroadcastOperator
     private readonly SocketIONamespace _namespace;
     private readonly ImmutableArray<string> _rooms;
     private readonly ImmutableArray<string> _except;
+    private readonly EmitBatch? _batch;
 
-    internal BroadcastOperator(SocketIONamespace ns, ImmutableArray<string> rooms, ImmutableArray<string> except)
+    internal BroadcastOperator(SocketIONamespace ns, ImmutableArray<string> rooms, ImmutableArray<string> except, EmitBatch? batch = null)
     {
         _namespace = ns;
         _rooms = rooms;
         _except = except;
+        _batch = batch;
     }
 
     /// <summary>Adds <paramref name="room"/> to the targets.</summary>
-    public BroadcastOperator To(string room) => new(_namespace, _rooms.Add(room), _except);
+    public BroadcastOperator To(string room) => new(_namespace, _rooms.Add(room), _except, _batch);
 
     /// <summary>Excludes the members of <paramref name="room"/>.</summary>
-    public BroadcastOperator Except(string room) => new(_namespace, _rooms, _except.Add(room));
+    public BroadcastOperator Except(string room) => new(_namespace, _rooms, _except.Add(room), _batch);
+
+    /// <summary>Makes the emits of this operator part of <paramref name="batch"/>: written when it is flushed.</summary>
+    public BroadcastOperator Batched(EmitBatch batch) => new(_namespace, _rooms, _except, batch);
 
     /// <summary>Emits to every target socket; returns how many sockets it was handed to.</summary>
     public int Emit(string eventName, params object?[] args)
@@ -32,16 +38,21 @@ public sealed class BroadcastOperator
         var packet = SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions);
         var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketMap, out var recipients);
         var delivered = 0;
+
+        // Several recipients make a batch of their own: their writes leave in a few system calls, not one each.
+        var own = _batch is null && count > 1 ? _namespace.Server.SendBatches.Rent() : null;
+        var batch = _batch?.Sends ?? own;
         try
         {
             for (var i = 0; i < count; i++)
             {
                 // One recipient failing (closed, queue full) never stops the others.
-                if (recipients[i].Connected && recipients[i].Send(packet)) delivered++;
+                if (recipients[i].Connected && recipients[i].Send(packet, batch)) delivered++;
             }
         }
         finally
         {
+            own?.Dispose();
             if (recipients.Length > 0) ArrayPool<Socket>.Shared.Return(recipients, clearArray: true);
         }
 

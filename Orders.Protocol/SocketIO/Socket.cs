@@ -1,3 +1,4 @@
+using Orders.Protocol.EngineIO.Connections;
 using System.Text.Json;
 
 namespace Orders.Protocol.SocketIO;
@@ -144,7 +145,7 @@ public sealed class Socket
         if (close) _client.Session.Close();
     }
 
-    internal bool Send(EncodedPacket packet) => _client.Session.Enqueue(packet.Frames);
+    internal bool Send(EncodedPacket packet, SendBatch? batch = null) => _client.Session.Enqueue(packet.Frames, batch);
 
     internal bool SendAck(long ackId, object?[] args) =>
         Connected && Send(SocketPacketEncoder.Ack(Namespace.Name, ackId, args, Namespace.Server.SerializerOptions));

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
+using Orders.Protocol.EngineIO.Connections;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -27,8 +28,15 @@ public sealed partial class SocketIOServer
         {
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
+        SendBatches = new SendBatchPool(Options.BatchSends);
+        if (Options.BatchSends) Log.SendBatching(logger, SendBatches.Enabled ? "batched through io_uring" : "made one by one: io_uring is not available");
         Of("/");
     }
+
+    /// <summary>
+    /// A batch for many emits in a row: their WebSocket writes go out together when it is disposed. See <see cref="EmitBatch"/>.
+    /// </summary>
+    public EmitBatch BeginEmitBatch() => new(SendBatches.Rent());
 
     /// <summary>The main namespace <c>/</c>.</summary>
     public SocketIONamespace Default => Of("/");
@@ -40,6 +48,8 @@ public sealed partial class SocketIOServer
     internal ProtocolMetrics Metrics { get; }
 
     internal JsonSerializerOptions SerializerOptions { get; }
+
+    internal SendBatchPool SendBatches { get; }
 
     internal TimeSpan ConnectTimeout => Options.ConnectTimeout;
 
@@ -137,5 +147,8 @@ public sealed partial class SocketIOServer
 
         [LoggerMessage(7, LogLevel.Error, "Connection middleware of {Namespace} failed")]
         public static partial void MiddlewareFailed(ILogger logger, Exception exception, string @namespace);
+
+        [LoggerMessage(8, LogLevel.Information, "WebSocket writes of broadcasts are {Mode}")]
+        public static partial void SendBatching(ILogger logger, string mode);
     }
 }

@@ -34,13 +34,18 @@ internal static class BenchContract
     {
         using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
         var handed = 0;
-        foreach (var e in body.RootElement.GetProperty("events").EnumerateArray())
+
+        // Events to rooms leave together when the batch ends; a broadcast batches its own recipients.
+        using (var batch = io.BeginEmitBatch())
         {
-            var name = e.GetProperty("event").GetString() ?? "";
-            var data = e.TryGetProperty("data", out var d) ? d : default;
-            handed += toRooms
-                ? io.Default.To(RoomOf(e.GetProperty("user").GetInt32())).Emit(name, data)
-                : io.Default.Emit(name, data);
+            foreach (var e in body.RootElement.GetProperty("events").EnumerateArray())
+            {
+                var name = e.GetProperty("event").GetString() ?? "";
+                var data = e.TryGetProperty("data", out var d) ? d : default;
+                handed += toRooms
+                    ? io.Default.To(RoomOf(e.GetProperty("user").GetInt32())).Batched(batch).Emit(name, data)
+                    : io.Default.Emit(name, data);
+            }
         }
 
         await WriteJsonAsync(context, $"{{\"ok\":{handed}}}").ConfigureAwait(false);

@@ -42,6 +42,10 @@ internal sealed class ConnectionStream : Stream
     // The WebSocket wrote its close frame: no data frame may follow it.
     private bool _closeWritten;
 
+    // A frame of the session waits in a SendBatch: the WebSocket's own writes wait for it (in order) meanwhile.
+    private bool _deferred;
+    private List<(ReadOnlyMemory<byte> Source, TaskCompletionSource Done)>? _held;
+
     /// <param name="transport">The connection's pipes.</param>
     /// <param name="socket">The connection's socket for direct sends, or null to write through the pipe only.</param>
     public ConnectionStream(IDuplexPipe transport, Socket? socket)
@@ -97,7 +101,12 @@ internal sealed class ConnectionStream : Stream
         lock (_writeGate)
         {
             if (!source.IsEmpty && source.Span[0] == WebSocketFrameHeader.CloseFirstByte) _closeWritten = true;
-            return WriteLocked(source);
+            if (!_deferred) return WriteLocked(source);
+
+            // The WebSocket may reuse its buffer once the write completes, so the task completes only once written.
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (_held ??= []).Add((source, done));
+            return new ValueTask(done.Task);
         }
     }
 
@@ -110,7 +119,7 @@ internal sealed class ConnectionStream : Stream
     {
         lock (_writeGate)
         {
-            if (_direct is null || _closeWritten)
+            if (_direct is null || _closeWritten || _deferred)
             {
                 written = default;
                 return false;
@@ -121,18 +130,100 @@ internal sealed class ConnectionStream : Stream
         }
     }
 
+    /// <summary>
+    /// Reserves the connection for one frame of the session that a <see cref="SendBatch"/> will send on
+    /// <paramref name="socket"/>, if sends are direct; the descriptor stays valid until <see cref="CompleteDeferred"/>.
+    /// </summary>
+    public bool TryDefer(out int socket)
+    {
+        socket = -1;
+        lock (_writeGate)
+        {
+            if (_direct is null || _closeWritten || _deferred || _disposed) return false;
+            var added = false;
+            try
+            {
+                _handle!.DangerousAddRef(ref added);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+
+            _deferred = true;
+            socket = (int)_handle.DangerousGetHandle();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends a reservation: <paramref name="result"/> is what the batch's send returned (bytes, or a negative errno;
+    /// <c>int.MinValue</c> if it never ran). The rest of a frame the kernel did not take goes through the pipe, as
+    /// after any short direct send; then the WebSocket's writes that waited go out in order.
+    /// </summary>
+    public ValueTask CompleteDeferred(ReadOnlyMemory<byte> frame, int result)
+    {
+        ValueTask written;
+        lock (_writeGate)
+        {
+            _deferred = false;
+            written = result == int.MinValue
+                ? WriteLocked(frame)
+                : AfterDirectLocked(frame, Math.Max(result, 0), result >= 0 ? SocketError.Success : NonBlockingSend.ToSocketError(-result));
+            if (_held is { } held)
+            {
+                _held = null;
+                foreach (var (source, done) in held) Complete(WriteLocked(source), done);
+            }
+        }
+
+        _handle!.DangerousRelease();
+        return written;
+    }
+
+    private static void Complete(ValueTask write, TaskCompletionSource done)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            done.TrySetResult();
+            return;
+        }
+
+        _ = CompleteAsync(write, done);
+
+        static async Task CompleteAsync(ValueTask write, TaskCompletionSource done)
+        {
+            try
+            {
+                await write.ConfigureAwait(false);
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }
+    }
+
     private ValueTask WriteLocked(ReadOnlyMemory<byte> source)
     {
         if (_disposed) return ValueTask.FromException(new ObjectDisposedException(nameof(ConnectionStream)));
-        if (_direct is { } socket)
-        {
-            var sent = SendDirect(socket, _handle!, source.Span, out var error);
-            if (sent == source.Length) return default;
-            if (error is not (SocketError.WouldBlock or SocketError.Success)) return ValueTask.FromException(new IOException($"Send failed: {error}.", new SocketException((int)error)));
-            _direct = null;
-            source = source[sent..];
-        }
+        if (_direct is not { } socket) return WriteToPipeLocked(source);
+        var sent = SendDirect(socket, _handle!, source.Span, out var error);
+        return AfterDirectLocked(source, sent, error);
+    }
 
+    private ValueTask AfterDirectLocked(ReadOnlyMemory<byte> source, int sent, SocketError error)
+    {
+        if (sent == source.Length) return default;
+        if (error is not (SocketError.WouldBlock or SocketError.Success)) return ValueTask.FromException(new IOException($"Send failed: {error}.", new SocketException((int)error)));
+        if (_disposed) return ValueTask.FromException(new ObjectDisposedException(nameof(ConnectionStream)));
+        _direct = null;
+        return WriteToPipeLocked(source[sent..]);
+    }
+
+    private ValueTask WriteToPipeLocked(ReadOnlyMemory<byte> source)
+    {
         if (_pipeTail is { IsCompleted: false } previous)
         {
             _pipeTail = WriteAfterAsync(previous, source);

@@ -34,15 +34,18 @@ internal static partial class NonBlockingSend
 
             var errno = Marshal.GetLastPInvokeError();
             if (errno == EIntr) continue;
-            error = errno switch
-            {
-                EAgain => SocketError.WouldBlock,
-                EPipe or EConnReset => SocketError.ConnectionReset,
-                _ => SocketError.SocketError,
-            };
+            error = ToSocketError(errno);
             return 0;
         }
     }
+
+    /// <summary>What a failed <c>send</c>'s errno means to the connection.</summary>
+    public static SocketError ToSocketError(int errno) => errno switch
+    {
+        EAgain => SocketError.WouldBlock,
+        EPipe or EConnReset => SocketError.ConnectionReset,
+        _ => SocketError.SocketError,
+    };
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     private static partial nint SendNative(SafeHandle socket, ReadOnlySpan<byte> buffer, nint length, int flags);

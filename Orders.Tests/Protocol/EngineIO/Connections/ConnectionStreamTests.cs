@@ -16,6 +16,40 @@ public sealed class ConnectionStreamTests
     private static readonly byte[] CloseFrame = [0x88, 0x02, 0x03, 0xE8];
 
     [Test]
+    public async Task The_ring_sends_each_buffer_to_its_own_socket_in_one_submission()
+    {
+        var pairs = new List<SocketPair>();
+        for (var i = 0; i < 5; i++) pairs.Add(await SocketPair.OpenAsync());
+        try
+        {
+            using var ring = IoUringSendRing.TryCreate();
+            ring.Should().NotBeNull("this machine has io_uring");
+            var frames = pairs.Select((_, i) => OutgoingFrame.Text(System.Text.Encoding.UTF8.GetBytes($"42[\"n\",{i}]")).Wire).ToArray();
+            var pins = frames.Select(f => f.Pin()).ToArray();
+            var results = new int[pairs.Count];
+            try
+            {
+                unsafe
+                {
+                    var buffers = pins.Select(p => (nint)p.Pointer).ToArray();
+                    ring!.SendAll([.. pairs.Select(p => (int)p.Server.Handle)], buffers, [.. frames.Select(f => f.Length)], results).Should().BeTrue();
+                }
+            }
+            finally
+            {
+                foreach (var pin in pins) pin.Dispose();
+            }
+
+            results.Should().Equal(frames.Select(f => f.Length));
+            for (var i = 0; i < pairs.Count; i++) (await pairs[i].ReadAsync(frames[i].Length)).Should().Equal(frames[i].ToArray());
+        }
+        finally
+        {
+            foreach (var pair in pairs) pair.Dispose();
+        }
+    }
+
+    [Test]
     public async Task A_prebuilt_frame_goes_to_the_socket_byte_for_byte()
     {
         using var pair = await SocketPair.OpenAsync();
@@ -61,6 +95,65 @@ public sealed class ConnectionStreamTests
         await a;
         await b;
         read.Should().Equal([.. first, .. second]);
+    }
+
+    [Test]
+    public async Task A_frame_deferred_to_a_batch_goes_out_before_the_websocket_writes_made_meanwhile()
+    {
+        using var pair = await SocketPair.OpenAsync();
+        using var ring = IoUringSendRing.TryCreate();
+        ring.Should().NotBeNull("this machine has io_uring");
+        var stream = new ConnectionStream(new DuplexPipe(), pair.Server);
+        var frame = OutgoingFrame.Text("42[\"tick\",1]"u8);
+
+        stream.TryDefer(out var fd).Should().BeTrue();
+        stream.TryWriteFrame(OutgoingFrame.Ping.Wire, out _).Should().BeFalse("the connection is reserved for the deferred frame");
+        var close = stream.WriteAsync(CloseFrame);
+        close.IsCompleted.Should().BeFalse("the WebSocket's close waits for the frame ahead of it");
+
+        var results = new int[1];
+        using (var pin = frame.Wire.Pin())
+        {
+            unsafe
+            {
+                ring!.SendAll([fd], [(nint)pin.Pointer], [frame.Wire.Length], results).Should().BeTrue();
+            }
+        }
+
+        results[0].Should().Be(frame.Wire.Length);
+        await stream.CompleteDeferred(frame.Wire, results[0]);
+        await close;
+        (await pair.ReadAsync(frame.Wire.Length + CloseFrame.Length)).Should().Equal([.. frame.Wire.ToArray(), .. CloseFrame]);
+    }
+
+    [Test]
+    public async Task The_rest_of_a_short_batched_send_goes_through_the_pipe_and_so_does_everything_after()
+    {
+        using var pair = await SocketPair.OpenAsync();
+        var pipe = new DuplexPipe();
+        var stream = new ConnectionStream(pipe, pair.Server);
+        var frame = OutgoingFrame.Text("42[\"tick\",1]"u8);
+        stream.TryDefer(out _).Should().BeTrue();
+
+        // As if the kernel had taken only the first 3 bytes.
+        pair.Server.Send(frame.Wire.Span[..3]);
+        await stream.CompleteDeferred(frame.Wire, 3);
+
+        stream.TryWriteFrame(OutgoingFrame.Ping.Wire, out _).Should().BeFalse("after a short send the connection writes through the pipe");
+        await stream.WriteAsync(CloseFrame);
+        (await pair.ReadAsync(3)).Should().Equal(frame.Wire.Span[..3].ToArray());
+        (await pipe.ReadWrittenAsync(frame.Wire.Length - 3 + CloseFrame.Length)).Should().Equal([.. frame.Wire.Span[3..].ToArray(), .. CloseFrame]);
+    }
+
+    [Test]
+    public async Task A_batched_send_that_failed_fails_the_write()
+    {
+        using var pair = await SocketPair.OpenAsync();
+        var stream = new ConnectionStream(new DuplexPipe(), pair.Server);
+        stream.TryDefer(out _).Should().BeTrue();
+
+        const int EPipe = 32;
+        await FluentActions.Awaiting(async () => await stream.CompleteDeferred(OutgoingFrame.Ping.Wire, -EPipe)).Should().ThrowAsync<IOException>();
     }
 
     /// <summary>Kestrel's side of a connection: the stream reads <see cref="Input"/> and writes <see cref="Output"/>.</summary>

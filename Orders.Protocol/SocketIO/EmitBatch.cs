@@ -1,0 +1,32 @@
+using Orders.Protocol.EngineIO.Connections;
+
+namespace Orders.Protocol.SocketIO;
+
+/// <summary>
+/// Emits whose WebSocket writes go out together when the batch is disposed (or every 256 frames): on Linux one
+/// io_uring submission carries the writes to many sockets, where each would otherwise be its own system call.
+/// A broadcast to several sockets batches by itself; this is for many emits in a row, such as one event to each
+/// of many rooms: <c>using var batch = io.BeginEmitBatch(); io.Default.To(room).Batched(batch).Emit(...)</c>.
+/// <para>
+/// Frames wait until the batch is flushed, so dispose it as soon as the emits are made. Not thread-safe: one
+/// caller at a time. Where batching is unavailable (not Linux, io_uring refused, or
+/// <see cref="EngineIO.EngineIOOptions.BatchSends"/> off) emits are written at once, as without a batch.
+/// </para>
+/// </summary>
+public sealed class EmitBatch : IDisposable
+{
+    internal EmitBatch(SendBatch? sends) => Sends = sends;
+
+    internal SendBatch? Sends { get; private set; }
+
+    /// <summary>Writes what was emitted so far.</summary>
+    public void Flush() => Sends?.Flush();
+
+    /// <summary>Writes what was emitted and releases the batch.</summary>
+    public void Dispose()
+    {
+        var sends = Sends;
+        Sends = null;
+        sends?.Dispose();
+    }
+}

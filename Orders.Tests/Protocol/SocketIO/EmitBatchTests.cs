@@ -1,0 +1,150 @@
+using System.Net.WebSockets;
+using FluentAssertions.Execution;
+using Orders.Protocol.SocketIO;
+
+namespace Orders.Tests.Protocol.SocketIO;
+
+/// <summary>
+/// WebSocket writes handed to the kernel together (io_uring on Linux): a broadcast batches its recipients, an
+/// <see cref="EmitBatch"/> batches many emits. Every socket still gets every packet, whole and in order.
+/// </summary>
+public sealed class EmitBatchTests
+{
+    [Test]
+    public async Task A_broadcast_to_more_sockets_than_one_submission_holds_reaches_each_in_order()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
+        server.IO.SendBatches.Enabled.Should().BeTrue("this machine has io_uring, so the batched path is the one under test");
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+
+        // 300 sockets: one broadcast takes two submissions (256 + 44).
+        var clients = await ConnectAsync(server, 300);
+        try
+        {
+            for (var i = 0; i < 20; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(300);
+
+            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 20)));
+            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 20).Select(i => $"42[\"tick\",{i}]")));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task Emits_in_a_batch_leave_when_it_ends_and_keep_their_order_per_socket()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
+        var joined = 0;
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("room:" + Interlocked.Increment(ref joined));
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 2);
+        try
+        {
+            var batch = server.IO.BeginEmitBatch();
+            server.IO.Default.To("room:1").Batched(batch).Emit("e", "a1").Should().Be(1);
+            server.IO.Default.To("room:2").Batched(batch).Emit("e", "b1").Should().Be(1);
+            server.IO.Default.To("room:1").Batched(batch).Emit("e", "a2").Should().Be(1);
+            server.IO.Default.To("room:1").Batched(batch).Emit("e", "a3").Should().Be(1);
+
+            var first = ReceiveAsync(clients[0], 3);
+            await Task.Delay(300);
+            first.IsCompleted.Should().BeFalse("nothing is written before the batch ends");
+
+            batch.Dispose();
+            using var _ = new AssertionScope();
+            (await first).Should().Equal("42[\"e\",\"a1\"]", "42[\"e\",\"a2\"]", "42[\"e\",\"a3\"]");
+            (await ReceiveAsync(clients[1], 1)).Should().Equal("42[\"e\",\"b1\"]");
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task A_socket_whose_kernel_buffer_fills_mid_batch_gets_the_rest_in_order_once_it_reads()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 4096);
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 2);
+        try
+        {
+            // 400 × 16 KB to both: far more than loopback buffers hold for a client that is not reading yet, so
+            // batched sends come back short or refused and the connection goes on through Kestrel's pipe.
+            var payload = new string('x', 16_000);
+            for (var i = 0; i < 400; i++) server.IO.Default.To("everyone").Emit("big", i, payload).Should().Be(2);
+
+            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 400)));
+            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 400).Select(i => $"42[\"big\",{i},\"{payload}\"]")));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task With_batching_off_broadcasts_are_written_one_by_one_and_arrive_the_same()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.BatchSends = false);
+        server.IO.SendBatches.Enabled.Should().BeFalse();
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 3);
+        try
+        {
+            using (var batch = server.IO.BeginEmitBatch())
+            {
+                server.IO.Default.To("everyone").Batched(batch).Emit("tick", 1).Should().Be(3);
+            }
+
+            server.IO.Default.To("everyone").Emit("tick", 2).Should().Be(3);
+            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 2)));
+            received.Should().AllSatisfy(r => r.Should().Equal("42[\"tick\",1]", "42[\"tick\",2]"));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    /// <summary>WebSocket clients through the Socket.IO CONNECT; joins made in middleware are in place before its answer.</summary>
+    private static async Task<List<ClientWebSocket>> ConnectAsync(ConformanceServer server, int count)
+    {
+        var clients = new List<ClientWebSocket>();
+        for (var i = 0; i < count; i++)
+        {
+            var ws = await server.ConnectWebSocketAsync("/socket.io/");
+            clients.Add(ws);
+            await ws.ReceiveTextAsync();
+            await ws.SendTextAsync("40");
+            (await ws.ReceiveTextAsync()).Should().StartWith("40");
+            (await ws.ReceiveTextSkippingPingsAsync()).Should().StartWith("42[\"auth\"", "the conformance host greets each socket");
+        }
+
+        return clients;
+    }
+
+    private static async Task<List<string>> ReceiveAsync(ClientWebSocket ws, int count)
+    {
+        var received = new List<string>();
+        while (received.Count < count) received.Add(await ws.ReceiveTextSkippingPingsAsync());
+        return received;
+    }
+}
