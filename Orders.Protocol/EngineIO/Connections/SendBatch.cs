@@ -11,21 +11,21 @@ namespace Orders.Protocol.EngineIO.Connections;
 internal sealed class SendBatch : IDisposable
 {
     private readonly SendBatchPool _pool;
-    private readonly EngineSession?[] _sessions = new EngineSession?[IoUringSendRing.Capacity];
-    private readonly ConnectionStream?[] _streams = new ConnectionStream?[IoUringSendRing.Capacity];
-    private readonly ReadOnlyMemory<byte>[] _frames = new ReadOnlyMemory<byte>[IoUringSendRing.Capacity];
-    private readonly int[] _sockets = new int[IoUringSendRing.Capacity];
-    private readonly nint[] _buffers = new nint[IoUringSendRing.Capacity];
-    private readonly int[] _lengths = new int[IoUringSendRing.Capacity];
-    private readonly int[] _results = new int[IoUringSendRing.Capacity];
+    private readonly EngineSession?[] _sessions = new EngineSession?[IoUringRing.Capacity];
+    private readonly ConnectionStream?[] _streams = new ConnectionStream?[IoUringRing.Capacity];
+    private readonly ReadOnlyMemory<byte>[] _frames = new ReadOnlyMemory<byte>[IoUringRing.Capacity];
+    private readonly int[] _sockets = new int[IoUringRing.Capacity];
+    private readonly nint[] _buffers = new nint[IoUringRing.Capacity];
+    private readonly int[] _lengths = new int[IoUringRing.Capacity];
+    private readonly int[] _results = new int[IoUringRing.Capacity];
 
     // A broadcast hands every recipient the same array: it is pinned once, not once per recipient.
     private readonly List<GCHandle> _pins = [];
     private object? _lastPinned;
-    private IoUringSendRing? _ring;
+    private IoUringRing? _ring;
     private int _count;
 
-    internal SendBatch(SendBatchPool pool, IoUringSendRing ring)
+    internal SendBatch(SendBatchPool pool, IoUringRing ring)
     {
         _pool = pool;
         _ring = ring;
@@ -48,7 +48,7 @@ internal sealed class SendBatch : IDisposable
         _sockets[i] = socket;
         _buffers[i] = _pins[^1].AddrOfPinnedObject() + segment.Offset;
         _lengths[i] = segment.Count;
-        if (_count == IoUringSendRing.Capacity) Flush();
+        if (_count == IoUringRing.Capacity) Flush();
         return true;
     }
 

@@ -17,7 +17,7 @@ internal sealed class SendBatchPool : IDisposable
     public SendBatchPool(bool enabled)
     {
         if (!enabled) return;
-        var first = IoUringSendRing.TryCreate();
+        var first = IoUringRing.TryCreate();
         if (first is null) return;
         _idle.Add(new SendBatch(this, first));
         _enabled = true;
@@ -31,7 +31,7 @@ internal sealed class SendBatchPool : IDisposable
     {
         if (!_enabled) return null;
         if (_idle.TryTake(out var batch)) return batch;
-        var ring = IoUringSendRing.TryCreate();
+        var ring = IoUringRing.TryCreate();
         return ring is null ? null : new SendBatch(this, ring);
     }
 

@@ -97,6 +97,7 @@ internal sealed unsafe class EventLoop : IDisposable
     private void Run()
     {
         var events = GC.AllocateArray<EpollEvent>(MaxEvents, pinned: true);
+        using var reads = BatchedReads.TryCreate();
         fixed (EpollEvent* ready = events)
         {
             while (!Stopping)
@@ -120,8 +121,12 @@ internal sealed unsafe class EventLoop : IDisposable
                     // A socket closed earlier in this batch may have had its fd number reused by a new client.
                     var fd = (int)(uint)data;
                     var client = fd < _byFd.Length ? _byFd[fd] : null;
-                    if (client is not null && client.Generation == (uint)(data >> 32)) client.OnReady();
+                    if (client is null || client.Generation != (uint)(data >> 32)) continue;
+                    if (reads is null || !client.ReadsInBatch) client.OnReady();
+                    else reads.Add(client);
                 }
+
+                reads?.Run();
 
                 if (n < MaxEvents && !State.Timed) Thread.Sleep(Nap);
             }

@@ -41,7 +41,7 @@ internal sealed class BenchSettings
 
     /// <summary>Events per POST in the throughput scenarios, and POSTs kept in flight.</summary>
     public int BatchSize { get; set; } = 50;
-    public int PostsInFlight { get; set; } = 4;
+    public int PostsInFlight { get; set; } = 8;
 
     public static BenchSettings Parse(string[] args)
     {

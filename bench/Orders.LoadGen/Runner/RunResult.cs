@@ -11,10 +11,19 @@ internal sealed class RunResult(string scenario, string server, int repetition)
     /// <summary>Share of its core the server used during the measured phase (1.0 = saturated).</summary>
     public double? ServerCpu { get; set; }
 
+    /// <summary>
+    /// Share of the measured phase the server's core was not idle: the server's own time plus the softirq time
+    /// spent in its context, which the process's time leaves out. What tells a saturated server.
+    /// </summary>
+    public double? ServerCoreBusy { get; set; }
+
+    /// <summary>Share of the server core's time in softirq (mostly loopback receive work of what the server sent).</summary>
+    public double? ServerCoreSoftIrq { get; set; }
+
     /// <summary>Share of one core the whole generator (workers + coordinator) used during the measured phase.</summary>
     public double? GeneratorCpu { get; set; }
 
-    /// <summary>The server did not saturate its core, so the figure measures the generator, not the server.</summary>
+    /// <summary>The server's core was under 95% busy, so the figure measures the generator, not the server.</summary>
     public bool GeneratorBound { get; set; }
 
     /// <summary>The offered rate was not kept (the orders scenario): the figures are real but measure a backlog, not the target load.</summary>

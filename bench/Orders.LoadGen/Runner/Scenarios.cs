@@ -47,9 +47,10 @@ internal sealed class Scenarios(BenchSettings settings)
     /// <summary>2. MaxClients open, CONNECT and join with StormInFlight in flight.</summary>
     private async Task StormAsync(ServerProcess server, WorkerPool pool, RunResult r)
     {
-        var (cpu0, gen0) = (server.CpuTime(), pool.CpuTime());
+        var (cpu0, gen0, core0) = (server.CpuTime(), pool.CpuTime(), CoreTimes.Read(settings.ServerCore));
         var result = await ConnectAsync(pool, settings.MaxClients, r).ConfigureAwait(false);
         var (cpu, gen) = (server.CpuTime() - cpu0, pool.CpuTime() - gen0);
+        SetCore(r, core0);
         r.Metrics["storm_seconds"] = result.Elapsed.TotalSeconds;
         r.Metrics["connects_per_s"] = result.Joined / result.Elapsed.TotalSeconds;
         r.Metrics["server_cpu_us_per_connect"] = cpu.TotalMicroseconds / Math.Max(1, result.Joined);
@@ -71,8 +72,10 @@ internal sealed class Scenarios(BenchSettings settings)
 
         await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds)).ConfigureAwait(false);
         var (a, cpuA, genA, tA) = (await pool.StatsAsync().ConfigureAwait(false), server.CpuTime(), pool.CpuTime(), Stopwatch.GetTimestamp());
+        var coreA = CoreTimes.Read(settings.ServerCore);
         await Task.Delay(TimeSpan.FromSeconds(settings.MeasureSeconds)).ConfigureAwait(false);
         var (b, cpuB, genB, tB) = (await pool.StatsAsync().ConfigureAwait(false), server.CpuTime(), pool.CpuTime(), Stopwatch.GetTimestamp());
+        SetCore(r, coreA);
         await stop.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
         await poller.ConfigureAwait(false);
@@ -191,7 +194,14 @@ internal sealed class Scenarios(BenchSettings settings)
     {
         r.ServerCpu = cpu;
         r.GeneratorCpu = generator;
-        r.GeneratorBound = cpu < 0.95;
+        r.GeneratorBound = (r.ServerCoreBusy ?? cpu) < 0.95;
+    }
+
+    /// <summary>How busy the server's core was since <paramref name="earlier"/> (before <see cref="SetCpu"/>).</summary>
+    private void SetCore(RunResult r, CoreTimes? earlier)
+    {
+        if (earlier is not { } a || CoreTimes.Read(settings.ServerCore) is not { } b) return;
+        (r.ServerCoreBusy, r.ServerCoreSoftIrq) = b.Since(a);
     }
 
     private static double Percentile(List<double> values, double q)

@@ -22,7 +22,7 @@ public sealed class ConnectionStreamTests
         for (var i = 0; i < 5; i++) pairs.Add(await SocketPair.OpenAsync());
         try
         {
-            using var ring = IoUringSendRing.TryCreate();
+            using var ring = IoUringRing.TryCreate();
             ring.Should().NotBeNull("this machine has io_uring");
             var frames = pairs.Select((_, i) => OutgoingFrame.Text(System.Text.Encoding.UTF8.GetBytes($"42[\"n\",{i}]")).Wire).ToArray();
             var pins = frames.Select(f => f.Pin()).ToArray();
@@ -101,7 +101,7 @@ public sealed class ConnectionStreamTests
     public async Task A_frame_deferred_to_a_batch_goes_out_before_the_websocket_writes_made_meanwhile()
     {
         using var pair = await SocketPair.OpenAsync();
-        using var ring = IoUringSendRing.TryCreate();
+        using var ring = IoUringRing.TryCreate();
         ring.Should().NotBeNull("this machine has io_uring");
         var stream = new ConnectionStream(new DuplexPipe(), pair.Server);
         var frame = OutgoingFrame.Text("42[\"tick\",1]"u8);

@@ -3,12 +3,12 @@ using System.Runtime.InteropServices;
 namespace Orders.Protocol.EngineIO.Connections;
 
 /// <summary>
-/// An io_uring instance that only sends: a batch of non-blocking <c>send</c>s to many sockets for one system call.
+/// An io_uring instance for one kind of batch: non-blocking <c>send</c>s (or <c>recv</c>s) on many sockets for one system call.
 /// In the VMs this service runs on, entering the kernel costs more than a small loopback send itself (about 1 µs of
 /// the 5 µs a 200-byte <c>send(2)</c> takes here; the same sends through one ring cost 3 µs each), and a broadcast
 /// makes one send per recipient. Used by one thread at a time (its <see cref="SendBatch"/>).
 /// </summary>
-internal sealed unsafe partial class IoUringSendRing : IDisposable
+internal sealed unsafe partial class IoUringRing : IDisposable
 {
     public const int Capacity = 256;
 
@@ -19,6 +19,7 @@ internal sealed unsafe partial class IoUringSendRing : IDisposable
     private const uint FeatSingleMmap = 1u;
     private const uint EnterGetEvents = 1u;
     private const byte OpSend = 26;
+    private const byte OpRecv = 27;
     private const int MsgDontWait = 0x40;
     private const int MsgNoSignal = 0x4000;
     private const int ProtRead = 1;
@@ -45,7 +46,7 @@ internal sealed unsafe partial class IoUringSendRing : IDisposable
     private readonly Cqe* _cqes;
     private bool _disposed;
 
-    private IoUringSendRing(int fd, byte* rings, nuint ringsLength, Sqe* sqes, nuint sqesLength, in Params p)
+    private IoUringRing(int fd, byte* rings, nuint ringsLength, Sqe* sqes, nuint sqesLength, in Params p)
     {
         _fd = fd;
         _rings = rings;
@@ -62,7 +63,7 @@ internal sealed unsafe partial class IoUringSendRing : IDisposable
     }
 
     /// <summary>A ring, or null where io_uring is missing or refused (not Linux, too old a kernel, a sandbox, the sysctl).</summary>
-    public static IoUringSendRing? TryCreate()
+    public static IoUringRing? TryCreate()
     {
         if (!OperatingSystem.IsLinux() || !(RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64)) return null;
         try
@@ -96,7 +97,7 @@ internal sealed unsafe partial class IoUringSendRing : IDisposable
                 return null;
             }
 
-            return new IoUringSendRing(fd, (byte*)rings, ringsLength, (Sqe*)sqes, sqesLength, p);
+            return new IoUringRing(fd, (byte*)rings, ringsLength, (Sqe*)sqes, sqesLength, p);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -109,7 +110,17 @@ internal sealed unsafe partial class IoUringSendRing : IDisposable
     /// (bytes sent, or a negative errno) to <paramref name="results"/>. The buffers must stay pinned until it returns.
     /// Returns false if the ring failed; results of sends not known to have completed are then <c>int.MinValue</c>.
     /// </summary>
-    public bool SendAll(ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results)
+    public bool SendAll(ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results) =>
+        RunAll(OpSend, MsgDontWait | MsgNoSignal, sockets, buffers, lengths, results);
+
+    /// <summary>
+    /// Receives into each buffer from its socket what is there now (the benchmark's load generator reads thousands of
+    /// sockets this way); results and failure as for <see cref="SendAll"/>.
+    /// </summary>
+    public bool ReceiveAll(ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results) =>
+        RunAll(OpRecv, MsgDontWait, sockets, buffers, lengths, results);
+
+    private bool RunAll(byte opcode, int flags, ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results)
     {
         var count = sockets.Length;
         results[..count].Fill(int.MinValue);
@@ -119,18 +130,18 @@ internal sealed unsafe partial class IoUringSendRing : IDisposable
             var index = (tail + (uint)i) & _sqMask;
             var sqe = _sqes + index;
             *sqe = default;
-            sqe->Opcode = OpSend;
+            sqe->Opcode = opcode;
             sqe->Fd = sockets[i];
             sqe->Addr = (ulong)buffers[i];
             sqe->Len = (uint)lengths[i];
-            sqe->MsgFlags = MsgDontWait | MsgNoSignal;
+            sqe->MsgFlags = flags;
             sqe->UserData = (ulong)i;
             _sqArray[index] = index;
         }
 
         Volatile.Write(ref *_sqTail, tail + (uint)count);
 
-        // Sockets are non-blocking and each send says MSG_DONTWAIT, so the kernel completes every send while it
+        // Sockets are non-blocking and each operation says MSG_DONTWAIT, so the kernel completes each while it
         // submits it: usually one call does all. Waiting is only asked for once everything was submitted, so the
         // wait never counts on a send that was not.
         var toSubmit = count;
