@@ -102,12 +102,13 @@ internal sealed unsafe class EventLoop : IDisposable
         {
             while (!Stopping)
             {
-                // Timed, the loop never sleeps in the kernel: it polls and yields the core when nothing is ready.
-                // A sleeping loop had each delivery that found it asleep wake it (an IPI the server's send pays
-                // for, and a wake-up latency in the measured time); a nap would add its length instead.
+                // In a worker's timed phase the loop never sleeps in the kernel: it polls and yields the core when
+                // nothing is ready. A sleeping loop had each delivery that found it asleep wake it (an IPI the
+                // server's send pays for, and a wake-up latency in the measured time); a nap would add its length.
                 var timed = State.Timed;
-                var n = Libc.EpollWait(_epoll, ready, MaxEvents, timed ? 0 : -1);
-                if (n == 0 && timed)
+                var polls = State.Polls;
+                var n = Libc.EpollWait(_epoll, ready, MaxEvents, polls ? 0 : -1);
+                if (n == 0 && polls)
                 {
                     Thread.Yield();
                     continue;

@@ -38,6 +38,12 @@ internal sealed class WorkerState
     /// <summary>Arrival times are being recorded: the clients must read each event as soon as it is ready.</summary>
     public bool Timed => Mode != RecordMode.None || OrderUpdates is not null;
 
+    /// <summary>
+    /// A worker's timed phase (latency, broadcast TTL): its loop polls instead of sleeping. Not the orders scenario,
+    /// whose clients run in the coordinator on the core PostgreSQL needs.
+    /// </summary>
+    public bool Polls => Mode != RecordMode.None;
+
     public void OnEvent(long sentTicks, long seq)
     {
         Interlocked.Increment(ref Delivered);
