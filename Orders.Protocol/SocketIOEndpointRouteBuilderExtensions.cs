@@ -19,7 +19,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
     {
         var services = endpoints.ServiceProvider;
         var server = services.GetRequiredService<SocketIOServer>();
-        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<SocketIOOptions>>().Value, new SocketIOEngineHandler(server));
+        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<SocketIOOptions>>().Value, new SocketIOEngineHandler(server), server.SendBatches);
     }
 
     /// <summary>Serves raw Engine.IO at <paramref name="path"/>, for applications that want the transport alone.</summary>
@@ -29,10 +29,10 @@ public static class SocketIOEndpointRouteBuilderExtensions
         configure?.Invoke(options);
         var errors = options.Validate().ToList();
         if (errors.Count > 0) throw new OptionsValidationException(nameof(EngineIOOptions), typeof(EngineIOOptions), errors);
-        return MapEngine(endpoints, path, options, handler);
+        return MapEngine(endpoints, path, options, handler, new SendBatchPool(options.BatchSends));
     }
 
-    private static IEndpointConventionBuilder MapEngine(IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler)
+    private static IEndpointConventionBuilder MapEngine(IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler, SendBatchPool batches)
     {
         var services = endpoints.ServiceProvider;
         var engine = new EngineIOServer(
@@ -40,7 +40,8 @@ public static class SocketIOEndpointRouteBuilderExtensions
             handler,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Orders.Protocol.EngineIO"),
-            services.GetRequiredService<ProtocolMetrics>());
+            services.GetRequiredService<ProtocolMetrics>(),
+            batches);
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(engine.Dispose);
 
         // WebSocket support travels with the endpoint, so the host needs no UseWebSockets of its own.

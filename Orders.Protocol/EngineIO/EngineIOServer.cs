@@ -23,14 +23,17 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly ILogger _logger;
     private readonly ProtocolMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SendBatchPool? _batches;
     private readonly byte[] _pollingHandshakeTail;
     private readonly byte[] _webSocketHandshakeTail;
 
     // The earliest deadline of any session (Now ticks): the heartbeat sweep skips its pass until then.
     private long _nextDue = long.MaxValue;
 
-    public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics)
+    // batches: where the heartbeat sweep rents a batch for its pings; null sends each at once.
+    public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics, SendBatchPool? batches = null)
     {
+        _batches = batches;
         Options = options;
         _handler = handler;
         _time = time;
@@ -269,10 +272,19 @@ internal sealed partial class EngineIOServer : IDisposable
                 Volatile.Write(ref _nextDue, long.MaxValue);
                 var next = long.MaxValue;
 
-                // Enumerating the map itself takes no lock and copies nothing (.Values would, every tick).
-                foreach (var (_, session) in _sessions)
+                // Enumerating the map itself takes no lock and copies nothing (.Values would, every tick). The
+                // pings of a pass go out in batches, like a broadcast's frames.
+                var batch = _batches?.Rent();
+                try
                 {
-                    next = Math.Min(next, session.OnHeartbeat(now));
+                    foreach (var (_, session) in _sessions)
+                    {
+                        next = Math.Min(next, session.OnHeartbeat(now, batch));
+                    }
+                }
+                finally
+                {
+                    batch?.Dispose();
                 }
 
                 NoteDue(next);

@@ -292,7 +292,7 @@ public sealed partial class EngineSession
     }
 
     /// <summary>Called by the heartbeat sweep: does what is due at <paramref name="now"/>; returns when this session next needs the sweep.</summary>
-    internal long OnHeartbeat(long now)
+    internal long OnHeartbeat(long now, SendBatch? batch = null)
     {
         var state = _state;
         if (state == SessionState.Closed) return long.MaxValue;
@@ -315,7 +315,7 @@ public sealed partial class EngineSession
         {
             PongDeadline = now + _server.PingTimeoutTicks;
             PingDueAt = long.MaxValue;
-            Enqueue(OutgoingFrame.Ping);
+            Enqueue([OutgoingFrame.Ping], batch);
         }
 
         var next = PongDeadline != 0 ? PongDeadline : PingDueAt;
