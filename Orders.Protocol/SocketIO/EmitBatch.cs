@@ -8,7 +8,8 @@ namespace Orders.Protocol.SocketIO;
 /// A broadcast to several sockets batches by itself; this is for many emits in a row, such as one event to each
 /// of many rooms: <c>using var batch = io.BeginEmitBatch(); io.Default.To(room).Batched(batch).Emit(...)</c>.
 /// <para>
-/// Frames wait until the batch is flushed, so dispose it as soon as the emits are made. Not thread-safe: one
+/// Frames wait until the batch is flushed, so dispose it as soon as the emits are made (a batch that is never
+/// disposed is flushed when the garbage collector finalizes it, which may be much later). Not thread-safe: one
 /// caller at a time. Where batching is unavailable (not Linux, io_uring refused, or
 /// <see cref="EngineIO.EngineIOOptions.BatchSends"/> off) emits are written at once, as without a batch.
 /// </para>
@@ -28,5 +29,19 @@ public sealed class EmitBatch : IDisposable
         var sends = Sends;
         Sends = null;
         sends?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Writes what a batch that was never disposed still holds: its sessions' frames (and everything queued behind
+    /// them) would otherwise wait for ever. Its ring goes with it rather than back to the pool.
+    /// </summary>
+    ~EmitBatch()
+    {
+        if (Sends is { } sends)
+        {
+            sends.Flush();
+            sends.DisposeRing();
+        }
     }
 }

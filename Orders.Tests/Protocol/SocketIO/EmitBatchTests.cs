@@ -71,6 +71,31 @@ public sealed class EmitBatchTests
     }
 
     [Test]
+    public async Task A_batch_never_disposed_is_written_when_it_is_finalized()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 2);
+        try
+        {
+            EmitAndForget(server.IO);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+
+            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 2)));
+            received.Should().AllSatisfy(r => r.Should().Equal("42[\"late\",1]", "42[\"late\",2]"));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
     public async Task A_socket_whose_kernel_buffer_fills_mid_batch_gets_the_rest_in_order_once_it_reads()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 4096);
@@ -122,6 +147,15 @@ public sealed class EmitBatchTests
         {
             foreach (var c in clients) c.Dispose();
         }
+    }
+
+    // Not inlined, so no reference to the batch outlives the call.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void EmitAndForget(SocketIOServer io)
+    {
+        var batch = io.BeginEmitBatch();
+        io.Default.To("everyone").Batched(batch).Emit("late", 1).Should().Be(2);
+        io.Default.To("everyone").Batched(batch).Emit("late", 2).Should().Be(2);
     }
 
     /// <summary>WebSocket clients through the Socket.IO CONNECT; joins made in middleware are in place before its answer.</summary>
