@@ -176,7 +176,7 @@ public sealed partial class EngineSession
         {
             await written.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (IsSendFailure(ex))
         {
             Terminate(EngineCloseReason.TransportError);
             return;
@@ -184,6 +184,10 @@ public sealed partial class EngineSession
 
         await DrainWebSocketAsync().ConfigureAwait(false);
     }
+
+    /// <summary>How a write to the connection or the WebSocket fails when the transport is gone.</summary>
+    private static bool IsSendFailure(Exception ex) =>
+        ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException;
 
     /// <summary>
     /// Writes <paramref name="first"/>, then queued frames, to the WebSocket until the queue is empty. Runs inline
@@ -227,7 +231,7 @@ public sealed partial class EngineSession
                     await socket.SendAsync(frame.Payload, frame.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception ex) when (IsSendFailure(ex))
             {
                 Terminate(EngineCloseReason.TransportError);
                 return;

@@ -20,16 +20,12 @@ internal sealed unsafe partial class IoUringRing : IDisposable
     private const uint EnterGetEvents = 1u;
     private const byte OpSend = 26;
     private const byte OpRecv = 27;
-    private const int MsgDontWait = 0x40;
-    private const int MsgNoSignal = 0x4000;
     private const int ProtRead = 1;
     private const int ProtWrite = 2;
     private const int MapShared = 1;
     private const int MapPopulate = 0x8000;
     private const long OffSqRing = 0;
     private const long OffSqes = 0x10000000;
-    private const int EIntr = 4;
-    private const int EAgain = 11;
     private const int EBusy = 16;
 
     private readonly int _fd;
@@ -111,14 +107,14 @@ internal sealed unsafe partial class IoUringRing : IDisposable
     /// Returns false if the ring failed; results of sends not known to have completed are then <c>int.MinValue</c>.
     /// </summary>
     public bool SendAll(ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results) =>
-        RunAll(OpSend, MsgDontWait | MsgNoSignal, sockets, buffers, lengths, results);
+        RunAll(OpSend, NonBlockingSend.MsgDontWait | NonBlockingSend.MsgNoSignal, sockets, buffers, lengths, results);
 
     /// <summary>
     /// Receives into each buffer from its socket what is there now (the benchmark's load generator reads thousands of
     /// sockets this way); results and failure as for <see cref="SendAll"/>.
     /// </summary>
     public bool ReceiveAll(ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results) =>
-        RunAll(OpRecv, MsgDontWait, sockets, buffers, lengths, results);
+        RunAll(OpRecv, NonBlockingSend.MsgDontWait, sockets, buffers, lengths, results);
 
     private bool RunAll(byte opcode, int flags, ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results)
     {
@@ -152,7 +148,7 @@ internal sealed unsafe partial class IoUringRing : IDisposable
             if (rc < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is not (EIntr or EAgain or EBusy)) return false;
+                if (errno is not (NonBlockingSend.EIntr or NonBlockingSend.EAgain or EBusy)) return false;
             }
             else
             {

@@ -12,10 +12,11 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// </summary>
 internal static partial class NonBlockingSend
 {
-    private const int MsgDontWait = 0x40;
-    private const int MsgNoSignal = 0x4000;
-    private const int EIntr = 4;
-    private const int EAgain = 11;
+    // Linux values, also used by IoUringRing.
+    internal const int MsgDontWait = 0x40;
+    internal const int MsgNoSignal = 0x4000;
+    internal const int EIntr = 4;
+    internal const int EAgain = 11;
     private const int EPipe = 32;
     private const int EConnReset = 104;
 
