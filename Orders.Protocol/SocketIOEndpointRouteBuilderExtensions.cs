@@ -29,7 +29,9 @@ public static class SocketIOEndpointRouteBuilderExtensions
         configure?.Invoke(options);
         var errors = options.Validate().ToList();
         if (errors.Count > 0) throw new OptionsValidationException(nameof(EngineIOOptions), typeof(EngineIOOptions), errors);
-        return MapEngine(endpoints, path, options, handler, new SendBatchPool(options.BatchSends));
+        var batches = new SendBatchPool(options.BatchSends);
+        endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(batches.Dispose);
+        return MapEngine(endpoints, path, options, handler, batches);
     }
 
     private static IEndpointConventionBuilder MapEngine(IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler, SendBatchPool batches)

@@ -26,11 +26,15 @@ public static class SocketIOServiceCollectionExtensions
         AddConnectionMiddleware(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProtocolMetrics>();
+
+        // A singleton so the container disposes it (and its rings) with the host.
+        services.TryAddSingleton(sp => new SendBatchPool(sp.GetRequiredService<IOptions<SocketIOOptions>>().Value.BatchSends));
         services.TryAddSingleton(sp => new SocketIOServer(
             sp.GetRequiredService<IOptions<SocketIOOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SocketIOServer>>(),
-            sp.GetRequiredService<ProtocolMetrics>()));
+            sp.GetRequiredService<ProtocolMetrics>(),
+            sp.GetRequiredService<SendBatchPool>()));
         return services;
     }
 

@@ -18,7 +18,7 @@ public sealed partial class SocketIOServer
     private readonly ConcurrentDictionary<string, SocketIONamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly ILogger<SocketIOServer> _logger;
 
-    internal SocketIOServer(IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics)
+    internal SocketIOServer(IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics, SendBatchPool sendBatches)
     {
         Options = options.Value;
         TimeProvider = timeProvider;
@@ -28,7 +28,7 @@ public sealed partial class SocketIOServer
         {
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
-        SendBatches = new SendBatchPool(Options.BatchSends);
+        SendBatches = sendBatches;
         if (Options.BatchSends) Log.SendBatching(logger, SendBatches.Enabled ? "batched through io_uring" : "made one by one: io_uring is not available");
         Of("/");
     }
