@@ -3,10 +3,11 @@ using System.Globalization;
 namespace Orders.LoadGen.Runner;
 
 /// <summary>
-/// One core's time counters from /proc/stat (clock ticks). A process's own CPU time leaves out the softirq time
-/// spent in its context (with IRQ time accounting, as on this kernel): the loopback receive work of every frame the
-/// server sends runs there, up to a third of the server core at full load. Whether the server saturated its core is
-/// therefore read from the core, which nothing else is pinned to.
+/// One core's time counters from /proc/stat (clock ticks). A process's own CPU time does not cover all the softirq
+/// work on its core (the loopback receive work of every frame the server sends, up to a third of the server core at
+/// full load; part of it runs in ksoftirqd or is not charged to the process): servers at 92-94% of process time sat on
+/// cores 99-100% busy. Whether the server saturated its core is therefore read from the core, which nothing else is
+/// pinned to.
 /// </summary>
 internal readonly record struct CoreTimes(long Total, long Idle, long SoftIrq)
 {

@@ -12,8 +12,8 @@ internal sealed class RunResult(string scenario, string server, int repetition)
     public double? ServerCpu { get; set; }
 
     /// <summary>
-    /// Share of the measured phase the server's core was not idle: the server's own time plus the softirq time
-    /// spent in its context, which the process's time leaves out. What tells a saturated server.
+    /// Share of the measured phase the server's core was not idle: the server's own time plus softirq work on its
+    /// core that the process's time does not cover. What tells a saturated server.
     /// </summary>
     public double? ServerCoreBusy { get; set; }
 

@@ -49,12 +49,11 @@ internal sealed class Scenarios(BenchSettings settings)
     {
         var (cpu0, gen0, core0) = (server.CpuTime(), pool.CpuTime(), CoreTimes.Read(settings.ServerCore));
         var result = await ConnectAsync(pool, settings.MaxClients, r).ConfigureAwait(false);
-        var (cpu, gen) = (server.CpuTime() - cpu0, pool.CpuTime() - gen0);
-        SetCore(r, core0);
+        var (cpu, gen, core) = (server.CpuTime() - cpu0, pool.CpuTime() - gen0, CoreTimes.Read(settings.ServerCore));
         r.Metrics["storm_seconds"] = result.Elapsed.TotalSeconds;
         r.Metrics["connects_per_s"] = result.Joined / result.Elapsed.TotalSeconds;
         r.Metrics["server_cpu_us_per_connect"] = cpu.TotalMicroseconds / Math.Max(1, result.Joined);
-        SetCpu(r, cpu / result.Elapsed, gen / result.Elapsed);
+        SetCpu(r, cpu / result.Elapsed, gen / result.Elapsed, core0, core);
     }
 
     /// <summary>3 (and the first half of 4). Closed-loop deliveries/s: warm up, then measure.</summary>
@@ -75,7 +74,7 @@ internal sealed class Scenarios(BenchSettings settings)
         var coreA = CoreTimes.Read(settings.ServerCore);
         await Task.Delay(TimeSpan.FromSeconds(settings.MeasureSeconds)).ConfigureAwait(false);
         var (b, cpuB, genB, tB) = (await pool.StatsAsync().ConfigureAwait(false), server.CpuTime(), pool.CpuTime(), Stopwatch.GetTimestamp());
-        SetCore(r, coreA);
+        var coreB = CoreTimes.Read(settings.ServerCore);
         await stop.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
         await poller.ConfigureAwait(false);
@@ -86,7 +85,7 @@ internal sealed class Scenarios(BenchSettings settings)
         // CPU per delivery holds up on a busy machine where the rate does not: it is the efficiency figure.
         r.Metrics["server_cpu_us_per_delivery"] = (cpuB - cpuA).TotalMicroseconds / deliveries;
         r.Metrics["generator_cpu_us_per_delivery"] = (genB - genA).TotalMicroseconds / deliveries;
-        SetCpu(r, (cpuB - cpuA) / wall, (genB - genA) / wall);
+        SetCpu(r, (cpuB - cpuA) / wall, (genB - genA) / wall, coreA, coreB);
         await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
         return load;
     }
@@ -190,20 +189,16 @@ internal sealed class Scenarios(BenchSettings settings)
         }
     }
 
-    private static void SetCpu(RunResult r, double cpu, double generator)
+    /// <summary>The server's and generator's shares, and how busy the server's core was from <paramref name="coreA"/> to <paramref name="coreB"/>.</summary>
+    private static void SetCpu(RunResult r, double cpu, double generator, CoreTimes? coreA, CoreTimes? coreB)
     {
         r.ServerCpu = cpu;
         r.GeneratorCpu = generator;
+        if (coreA is { } a && coreB is { } b) (r.ServerCoreBusy, r.ServerCoreSoftIrq) = b.Since(a);
+
         // The core's counters cover the whole call around a storm (its window is wider than the storm's own
         // clock), so a process busier than its core means the core's share is diluted: the larger one counts.
         r.GeneratorBound = Math.Max(r.ServerCoreBusy ?? 0, cpu) < 0.95;
-    }
-
-    /// <summary>How busy the server's core was since <paramref name="earlier"/> (before <see cref="SetCpu"/>).</summary>
-    private void SetCore(RunResult r, CoreTimes? earlier)
-    {
-        if (earlier is not { } a || CoreTimes.Read(settings.ServerCore) is not { } b) return;
-        (r.ServerCoreBusy, r.ServerCoreSoftIrq) = b.Since(a);
     }
 
     private static double Percentile(List<double> values, double q)
