@@ -26,6 +26,9 @@ public static class RealtimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RealtimeMetrics>();
         services.AddSingleton<OrderEventFactory>();
+        services.AddOptions<OrderEventsOptions>()
+            .Validate(o => o.TurnTimeout > TimeSpan.Zero, "OrderEventsOptions.TurnTimeout must be positive.")
+            .ValidateOnStart();
         services.AddSingleton<OrderCommitSequencer>();
         services.AddSingleton<OrderEventBroadcaster>();
         services.AddSingleton<OrderEventPublisher>();

@@ -9,9 +9,10 @@ namespace Orders.Realtime.Events;
 
 // Derives order events from tracked changes: collects while saving, snapshots when SaveChanges has finished (EF
 // copies generated values such as the order number into the entities only then), and publishes only after COMMIT:
-// EF's own transaction, or the enclosing explicit one. Nothing on failure or rollback. One instance serves every
-// context; per-context state hangs off the context in a ConditionalWeakTable. A striped per-order lock is held
-// from just before COMMIT until the events are queued, so one order's events are queued in commit order.
+// of the statement itself (a one-statement save runs without a transaction), of EF's own transaction, or of the
+// enclosing explicit one. Nothing on failure or rollback. One instance serves every context; per-context state hangs
+// off the context in a ConditionalWeakTable. A save takes its place in line for its orders (OrderCommitSequencer)
+// before the statement or COMMIT that makes it durable and queues its events in turn, so in commit order.
 internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCommitSequencer sequencer, OrderEventPublisher publisher)
     : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -34,9 +35,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     {
         if (AfterSave(eventData.Context) is { } state)
         {
-            // Without any transaction the lock is taken only now (best-effort order against a racing save).
-            state.Lease ??= sequencer.Acquire(state.OrderIds());
-            Publish(state);
+            PublishInTurn(state);
         }
 
         return result;
@@ -47,9 +46,8 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     {
         if (AfterSave(eventData.Context) is { } state)
         {
-            // The rows are committed: do not let the caller's token stop the events from going out.
-            state.Lease ??= await sequencer.AcquireAsync(state.OrderIds(), CancellationToken.None).ConfigureAwait(false);
-            Publish(state);
+            // The rows are committed: the caller's token is not passed on, nothing may stop the events going out.
+            await PublishInTurnAsync(state).ConfigureAwait(false);
         }
 
         return result;
@@ -88,33 +86,32 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     InterceptionResult IDbTransactionInterceptor.TransactionCommitting(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
-        if (BeforeCommit(eventData.Context, eventData.TransactionId) is { } state)
-        {
-            state.Lease = sequencer.Acquire(state.OrderIds());
-        }
-
+        BeforeCommit(eventData.Context, eventData.TransactionId);
         return result;
     }
 
-    async ValueTask<InterceptionResult> IDbTransactionInterceptor.TransactionCommittingAsync(
+    ValueTask<InterceptionResult> IDbTransactionInterceptor.TransactionCommittingAsync(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken)
     {
-        if (BeforeCommit(eventData.Context, eventData.TransactionId) is { } state)
-        {
-            state.Lease = await sequencer.AcquireAsync(state.OrderIds(), cancellationToken).ConfigureAwait(false);
-        }
-
-        return result;
+        BeforeCommit(eventData.Context, eventData.TransactionId);
+        return ValueTask.FromResult(result);
     }
 
-    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-        AfterCommit(eventData.Context);
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (AfterCommit(eventData.Context) is { } state)
+        {
+            PublishInTurn(state);
+        }
+    }
 
-    Task IDbTransactionInterceptor.TransactionCommittedAsync(
+    async Task IDbTransactionInterceptor.TransactionCommittedAsync(
         DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
     {
-        AfterCommit(eventData.Context);
-        return Task.CompletedTask;
+        if (AfterCommit(eventData.Context) is { } state)
+        {
+            await PublishInTurnAsync(state).ConfigureAwait(false);
+        }
     }
 
     void IDbTransactionInterceptor.TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
@@ -144,13 +141,15 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             return;
         }
 
+        var transaction = context.Database.CurrentTransaction;
         _contexts.TryGetValue(context, out var state);
         if (state is not null)
         {
-            ForgetAbandoned(state, context.Database.CurrentTransaction?.TransactionId);
+            ForgetAbandoned(state, transaction?.TransactionId);
             // Every save ends by snapshotting or discarding these; any left over belong to a save that ended some
-            // other way, and a pooled context must not carry them into this one.
+            // other way, and a pooled context must not carry them (or its place in line) into this one.
             state.CurrentSave.Clear();
+            state.ReleaseTicket();
         }
 
         // Entries() runs DetectChanges first, which SaveChanges has not done yet at this point.
@@ -161,6 +160,13 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
                 state ??= _contexts.GetValue(context, static _ => new PendingOrderEvents());
                 state.CurrentSave.Add(change);
             }
+        }
+
+        // Without an open transaction this save is durable when its statement (or EF's own COMMIT) completes: it
+        // takes its place now. Inside an explicit transaction the place is taken just before that COMMIT.
+        if (transaction is null && state is { CurrentSave.Count: > 0 })
+        {
+            state.Ticket = sequencer.Enter(state.OrderIds());
         }
     }
 
@@ -226,41 +232,64 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         return state;
     }
 
-    private PendingOrderEvents? BeforeCommit(DbContext? context, Guid transactionId)
-    {
-        if (context is null || !_contexts.TryGetValue(context, out var state))
-        {
-            return null;
-        }
-
-        ForgetAbandoned(state, transactionId);
-
-        // Inside SaveChanges (EF's own transaction) the changes are still in CurrentSave: lock them too.
-        return state.CurrentSave.Count + state.AwaitingCommit.Count > 0 ? state : null;
-    }
-
-    private void AfterCommit(DbContext? context)
+    private void BeforeCommit(DbContext? context, Guid transactionId)
     {
         if (context is null || !_contexts.TryGetValue(context, out var state))
         {
             return;
         }
 
-        if (state.CurrentSave.Count > 0)
+        ForgetAbandoned(state, transactionId);
+
+        // EF's own transaction inside SaveChanges already took its place when the save began.
+        if (state.Ticket is null && state.CurrentSave.Count + state.AwaitingCommit.Count > 0)
         {
-            // Keep the lock: SavedChanges snapshots and publishes right after this.
-            state.CommittedDuringSave = true;
-        }
-        else
-        {
-            Publish(state);
+            state.Ticket = sequencer.Enter(state.OrderIds());
         }
     }
 
-    private void Publish(PendingOrderEvents state)
+    // The state to publish once an explicit transaction committed; EF's own one is published by SavedChanges.
+    private PendingOrderEvents? AfterCommit(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return null;
+        }
+
+        if (state.CurrentSave.Count > 0)
+        {
+            // Keep the place in line: SavedChanges snapshots and publishes right after this.
+            state.CommittedDuringSave = true;
+            return null;
+        }
+
+        if (state.AwaitingCommit.Count > 0)
+        {
+            return state;
+        }
+
+        state.Clear();
+        return null;
+    }
+
+    private void PublishInTurn(PendingOrderEvents state)
     {
         try
         {
+            sequencer.WaitTurn(state.Ticket ??= sequencer.Enter(state.OrderIds()));
+            publisher.Publish(state.AwaitingCommit);
+        }
+        finally
+        {
+            state.Clear();
+        }
+    }
+
+    private async ValueTask PublishInTurnAsync(PendingOrderEvents state)
+    {
+        try
+        {
+            await sequencer.WaitTurnAsync(state.Ticket ??= sequencer.Enter(state.OrderIds())).ConfigureAwait(false);
             publisher.Publish(state.AwaitingCommit);
         }
         finally

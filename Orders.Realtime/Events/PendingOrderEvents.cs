@@ -13,7 +13,9 @@ internal sealed class PendingOrderEvents
     // The explicit transaction the events in AwaitingCommit wait for.
     public Guid? TransactionId { get; set; }
 
-    public OrderCommitSequencer.Lease? Lease { get; set; }
+    // The save's place in line for its orders (OrderCommitSequencer): from just before the statement or COMMIT that
+    // makes it durable until its events are queued.
+    public OrderCommitSequencer.Ticket? Ticket { get; set; }
 
     // EF's own transaction committed inside the SaveChanges in progress; SavedChanges publishes, once EF has
     // copied the generated values (order number, xmin) into the entities, which it does only after COMMIT.
@@ -25,9 +27,14 @@ internal sealed class PendingOrderEvents
     {
         CurrentSave.Clear();
         AwaitingCommit.Clear();
-        Lease?.Dispose();
-        Lease = null;
+        ReleaseTicket();
         CommittedDuringSave = false;
         TransactionId = null;
+    }
+
+    public void ReleaseTicket()
+    {
+        Ticket?.Dispose();
+        Ticket = null;
     }
 }

@@ -1,7 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Data.Common;
 using FluentAssertions.Execution;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orders.Api.Data;
+using Orders.Realtime;
 using Orders.Api.Orders;
 using Orders.Tests.Infrastructure;
 
@@ -152,6 +158,49 @@ public sealed class OrderEventCommitTests : OrdersServerFixture
     }
 
     [Test]
+    public async Task A_change_committed_later_waits_for_the_events_of_an_earlier_commit()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+
+        // The first writer commits, then stalls before the realtime interceptor sees its COMMIT.
+        var hold = new HoldAfterCommit();
+        var options = new DbContextOptionsBuilder<OrdersDbContext>()
+            .UseNpgsql(Server.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+            .AddInterceptors(hold);
+        options.AddOrderEvents(Server.Services);
+        await using var db = new OrdersDbContext(options.Options);
+        await using var transaction = await db.Database.BeginTransactionAsync().Within();
+        var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+        tracked.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow).Should().BeTrue();
+        await db.SaveChangesAsync().Within();
+        var commit = transaction.CommitAsync();
+        await hold.Committed.Task.Within();
+
+        // The second reads the committed row and cancels it through the API, a one-statement save without a transaction.
+        var cancel = http.PostAsync($"/api/orders/{order.Id()}/cancel", null);
+        await Task.Delay(300);
+        cancel.IsCompleted.Should().BeFalse("the cancellation is committed but must wait for the earlier commit's events");
+
+        hold.Release.SetResult();
+        await commit.Within();
+        using (var response = await cancel.Within())
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        var events = await socket.WaitForAsync(4);
+        using (new AssertionScope())
+        {
+            events.Select(e => e.Name).Should().Equal("order:created", "order:status_changed", "order:status_changed", "order:cancelled");
+            events[1].Payload.GetProperty("newStatus").GetString().Should().Be("processing");
+            events[2].Payload.GetProperty("newStatus").GetString().Should().Be("cancelled");
+        }
+    }
+
+    [Test]
     public async Task A_409_from_the_api_emits_nothing()
     {
         var user = NewUser();
@@ -266,5 +315,19 @@ public sealed class OrderEventCommitTests : OrdersServerFixture
 
         events.Skip(1).Select(e => e.Payload.GetProperty("order").GetProperty("notes").GetString())
             .Should().Equal(Enumerable.Range(1, Increments).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private sealed class HoldAfterCommit : DbTransactionInterceptor
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task TransactionCommittedAsync(
+            DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Committed.TrySetResult();
+            await Release.Task.WaitAsync(Bounded.Default, cancellationToken);
+        }
     }
 }
