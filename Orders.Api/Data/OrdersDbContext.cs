@@ -8,9 +8,10 @@ internal sealed class OrdersDbContext : DbContext
     public OrdersDbContext(DbContextOptions<OrdersDbContext> options)
         : base(options)
     {
-        // EF skips its transaction for a one-statement save; with one, the realtime interceptor holds the order's
-        // sequencing lock across COMMIT, so two racing saves of one order publish in the order they committed.
-        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        // A one-statement save (every order change) runs without BEGIN/COMMIT: one database round trip instead of
+        // two, which took a fifth of an order change's CPU. The realtime interceptor keeps commit order without a
+        // transaction (OrderCommitSequencer).
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
     }
 
     public DbSet<Order> Orders => Set<Order>();
