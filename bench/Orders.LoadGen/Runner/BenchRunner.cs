@@ -27,7 +27,7 @@ internal static class BenchRunner
         var port = settings.BasePort;
         var started = DateTimeOffset.UtcNow;
         Console.WriteLine($"bench: {(settings.Smoke ? "SMOKE (tiny, measures nothing) " : "")}servers [{string.Join(", ", settings.Servers)}], scenarios [{string.Join(", ", settings.Scenarios)}], " +
-            $"{settings.Repetitions} rep(s), warm-up {settings.WarmupSeconds} s + measure {settings.MeasureSeconds} s, server on core {settings.ServerCore}, generator on core {settings.GeneratorCore}, GC {settings.Gc}");
+            $"{settings.Repetitions} rep(s), warm-up {settings.WarmupSeconds} s (orders {settings.OrdersWarmupSeconds} s) + measure {settings.MeasureSeconds} s, server on core {settings.ServerCore}, generator on core {settings.GeneratorCore}, GC {settings.Gc}");
 
         for (var rep = 1; rep <= settings.Repetitions; rep++)
         {

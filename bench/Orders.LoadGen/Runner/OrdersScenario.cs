@@ -83,7 +83,7 @@ internal sealed class OrdersScenario(BenchSettings settings)
         var freq = Stopwatch.Frequency;
         var interval = freq / (double)settings.OrdersRate;
         var t0 = Stopwatch.GetTimestamp();
-        var measureFrom = t0 + (long)(settings.WarmupSeconds * freq);
+        var measureFrom = t0 + (long)(settings.OrdersWarmupSeconds * freq);
         var end = measureFrom + (long)(settings.MeasureSeconds * freq);
         CpuSample? cpuA = null;
         long seq = 0;
