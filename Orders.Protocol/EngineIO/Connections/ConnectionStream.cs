@@ -25,9 +25,7 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// </summary>
 internal sealed class ConnectionStream : Stream
 {
-    // The stream itself (a monitor in its header): a separate lock object was one more cache miss per broadcast
-    // recipient, twice (reserve and complete). Internal, so no one else can lock it.
-    private readonly object _writeGate;
+    private readonly Lock _writeGate = new();
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
 
@@ -52,7 +50,6 @@ internal sealed class ConnectionStream : Stream
     /// <param name="socket">The connection's socket for direct sends, or null to write through the pipe only.</param>
     public ConnectionStream(IDuplexPipe transport, Socket? socket)
     {
-        _writeGate = this;
         _input = transport.Input;
         _output = transport.Output;
         if (socket is not null)
