@@ -7,6 +7,7 @@ using Orders.Api.Health;
 using Orders.Api.Observability;
 using Orders.Api.Orders;
 using Orders.Realtime;
+using Orders.Realtime.Events;
 using Serilog;
 
 namespace Orders.Api.Hosting;
@@ -32,6 +33,7 @@ internal static class OrdersApplication
         services.AddOrdersDatabase();
         services.AddOrdersHealthChecks();
         services.AddOrderRealtime();
+        services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
         services.AddOrdersMetrics();
 
         var app = builder.Build();
@@ -55,6 +57,7 @@ internal static class OrdersApplication
     {
         _ = app.Services.GetRequiredService<IOptions<AccessTokenOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value;
         await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
     }

@@ -1,8 +1,10 @@
 using FluentAssertions.Execution;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Api.Data;
 using Orders.Api.Hosting;
+using Orders.Realtime.Events;
 using Orders.Tests.Infrastructure;
 
 namespace Orders.Tests.Api.Hosting;
@@ -29,6 +31,22 @@ public sealed class StartupTests
     {
         var start = () => BuildAndStartAsync($"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--FRONTEND_URL=localhost:3006");
         (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("FRONTEND_URL");
+    }
+
+    [Test]
+    public async Task A_turn_timeout_that_is_not_positive_stops_start_up_with_a_clear_message()
+    {
+        var start = () => BuildAndStartAsync(
+            $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--OrderEvents:TurnTimeout=00:00:00");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("TurnTimeout");
+    }
+
+    [Test]
+    public async Task The_turn_timeout_is_read_from_configuration()
+    {
+        await using var app = OrdersApplication.Build(
+            ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--OrderEvents:TurnTimeout=00:00:03"]);
+        app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value.TurnTimeout.Should().Be(TimeSpan.FromSeconds(3));
     }
 
     [Test]
