@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Orders.Protocol;
+using Orders.Protocol.EngineIO;
 using Orders.Protocol.SocketIO;
 
 namespace Orders.Conformance;
@@ -9,7 +10,9 @@ namespace Orders.Conformance;
 /// <summary>Builds the conformance server; the tests start the same host in-process on port 0.</summary>
 internal static class ConformanceHost
 {
-    public static WebApplication Build(ConformanceOptions options, Action<IServiceCollection>? configureServices = null, Action<SocketIOOptions>? configureSocketIO = null)
+    public static WebApplication Build(
+        ConformanceOptions options, Action<IServiceCollection>? configureServices = null, Action<SocketIOOptions>? configureSocketIO = null,
+        Action<EngineIOOptions>? configureEngineIO = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -32,6 +35,7 @@ internal static class ConformanceHost
             o.PingTimeout = TimeSpan.FromMilliseconds(options.PingTimeoutMs);
             o.MaxHttpBufferSize = options.MaxPayload;
             o.CorsOrigins = ["*"];
+            configureEngineIO?.Invoke(o);
         });
         app.MapSocketIO("/socket.io");
         ConformanceBehaviour.Configure(app.Services.GetRequiredService<SocketIOServer>());

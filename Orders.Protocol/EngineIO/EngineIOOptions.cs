@@ -9,6 +9,16 @@ public class EngineIOOptions
     /// <summary>How often the server sends a ping. Default 25 s (socket.io <c>pingInterval</c>).</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromMilliseconds(25_000);
 
+    /// <summary>
+    /// Spreads each session's first ping over the last part of <see cref="PingInterval"/>: it comes at a random moment
+    /// between (1 - PingJitter) x PingInterval and PingInterval after the session opened. Sessions opened together (the
+    /// reconnect wave after a restart) are otherwise pinged together at every interval for as long as they stay, and
+    /// their pongs arrive together, a burst that delays whatever is being sent meanwhile; spread once, they stay
+    /// spread. An early ping is harmless to clients (each ping restarts their timeout). 0 pings exactly at the
+    /// interval, as socket.io does. Default 0.2; at most 0.9.
+    /// </summary>
+    public double PingJitter { get; set; } = 0.2;
+
     /// <summary>How long the server waits for the pong before closing the session. Default 20 s (<c>pingTimeout</c>).</summary>
     public TimeSpan PingTimeout { get; set; } = TimeSpan.FromMilliseconds(20_000);
 
@@ -58,6 +68,7 @@ public class EngineIOOptions
     {
         if (PingInterval <= TimeSpan.Zero) yield return "PingInterval must be positive.";
         if (PingTimeout <= TimeSpan.Zero) yield return "PingTimeout must be positive.";
+        if (!(PingJitter is >= 0 and <= 0.9)) yield return "PingJitter must be between 0 and 0.9.";
         if (MaxHttpBufferSize < 64) yield return "MaxHttpBufferSize must be at least 64 bytes.";
         if (UpgradeTimeout <= TimeSpan.Zero) yield return "UpgradeTimeout must be positive.";
         if (SendQueueCapacity < 1) yield return "SendQueueCapacity must be at least 1.";

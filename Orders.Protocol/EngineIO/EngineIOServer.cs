@@ -26,6 +26,7 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly SendBatchPool? _batches;
     private readonly byte[] _pollingHandshakeTail;
     private readonly byte[] _webSocketHandshakeTail;
+    private readonly long _firstPingSpreadTicks;
 
     // The earliest deadline of any session (Now ticks): the heartbeat sweep skips its pass until then.
     private long _nextDue = long.MaxValue;
@@ -40,6 +41,7 @@ internal sealed partial class EngineIOServer : IDisposable
         _logger = logger;
         _metrics = metrics;
         PingIntervalTicks = ToTicks(options.PingInterval);
+        _firstPingSpreadTicks = (long)(PingIntervalTicks * options.PingJitter);
         PingTimeoutTicks = ToTicks(options.PingTimeout);
         UpgradeTimeoutTicks = ToTicks(options.UpgradeTimeout);
         var allowUpgrade = options.AllowUpgrades && options.Transports.Contains(TransportNames.WebSocket);
@@ -51,6 +53,9 @@ internal sealed partial class EngineIOServer : IDisposable
     public EngineIOOptions Options { get; }
 
     public long PingIntervalTicks { get; }
+
+    /// <summary>When a new session's first ping falls due: within the last <see cref="EngineIOOptions.PingJitter"/> of the interval, at random.</summary>
+    public long FirstPingDelayTicks => _firstPingSpreadTicks == 0 ? PingIntervalTicks : PingIntervalTicks - Random.Shared.NextInt64(_firstPingSpreadTicks + 1);
 
     public long PingTimeoutTicks { get; }
 

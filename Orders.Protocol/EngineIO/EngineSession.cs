@@ -35,7 +35,7 @@ public sealed partial class EngineSession
         Id = id;
         _transport = transport;
         Request = request;
-        PingDueAt = now + server.PingIntervalTicks;
+        PingDueAt = now + server.FirstPingDelayTicks;
     }
 
     /// <summary>The session id (<c>sid</c>).</summary>

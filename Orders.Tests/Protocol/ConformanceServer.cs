@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Orders.Conformance;
+using Orders.Protocol.EngineIO;
 using Orders.Protocol.SocketIO;
 
 namespace Orders.Tests.Protocol;
@@ -30,9 +31,10 @@ internal sealed class ConformanceServer : IAsyncDisposable
 
     public static async Task<ConformanceServer> StartAsync(
         int pingIntervalMs = 300, int pingTimeoutMs = 200, int connectTimeoutMs = 1000, long maxPayload = 1_000_000,
-        Action<IServiceCollection>? services = null, Action<SocketIOOptions>? socketIO = null, int port = 0)
+        Action<IServiceCollection>? services = null, Action<SocketIOOptions>? socketIO = null, int port = 0,
+        Action<EngineIOOptions>? engineIO = null)
     {
-        var app = ConformanceHost.Build(new ConformanceOptions(port, pingIntervalMs, pingTimeoutMs, connectTimeoutMs, maxPayload), services, socketIO);
+        var app = ConformanceHost.Build(new ConformanceOptions(port, pingIntervalMs, pingTimeoutMs, connectTimeoutMs, maxPayload), services, socketIO, engineIO);
         await app.StartAsync().WaitAsync(Timeout);
         return new ConformanceServer(app);
     }

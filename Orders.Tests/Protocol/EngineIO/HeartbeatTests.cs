@@ -73,9 +73,54 @@ public sealed class HeartbeatTests
         (await second.ReceiveTextAsync()).Should().Be("2", "its ping is due 200 ms after the first one's, not at the next whole second");
     }
 
+    [Test]
+    public async Task First_pings_of_sessions_opened_together_are_spread_over_the_last_fifth_of_the_interval()
+    {
+        // Opened in the same instant: without the spread they would be pinged together at every interval.
+        var clock = new FakeTimeProvider();
+        await using var server = await StartOnAsync(clock, pingJitter: 0.2);
+        var sockets = new List<System.Net.WebSockets.ClientWebSocket>();
+        for (var i = 0; i < 40; i++)
+        {
+            var ws = await server.ConnectWebSocketAsync();
+            await ws.ReceiveTextAsync();
+            sockets.Add(ws);
+        }
+
+        try
+        {
+            // A receive cancelled by its timeout aborts the socket: one receive per socket, watched as the clock moves.
+            var pings = sockets.Select(ws => ws.ReceiveTextAsync(TimeSpan.FromSeconds(60))).ToList();
+            clock.Advance(TimeSpan.FromMilliseconds(19_900));
+            await Task.Delay(100);
+            pings.Should().OnlyContain(p => !p.IsCompleted, "no first ping comes before 80% of the interval");
+
+            // Step through the last fifth: every session is pinged, and not all in the same step.
+            var pingedAt = new int?[sockets.Count];
+            for (var step = 0; step < 11; step++)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(500));
+                await Task.Delay(100);
+                for (var i = 0; i < pings.Count; i++)
+                {
+                    if (pingedAt[i] is null && pings[i].IsCompleted) pingedAt[i] = step;
+                }
+            }
+
+            await Task.WhenAll(pings).WaitAsync(TimeSpan.FromSeconds(5));
+            pings.Should().OnlyContain(p => p.Result == "2");
+            pingedAt.Distinct().Count().Should().BeGreaterThan(3, "40 first pings spread over 5 s do not fall in a few half-second steps");
+        }
+        finally
+        {
+            foreach (var ws in sockets) ws.Dispose();
+        }
+    }
+
     /// <summary>The conformance host with socket.io's default timings, driven by <paramref name="clock"/>.</summary>
-    private static Task<ConformanceServer> StartOnAsync(FakeTimeProvider clock) =>
+    private static Task<ConformanceServer> StartOnAsync(FakeTimeProvider clock, double pingJitter = 0) =>
         ConformanceServer.StartAsync(
             pingIntervalMs: 25_000, pingTimeoutMs: 20_000, connectTimeoutMs: 45_000,
-            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)),
+            engineIO: o => o.PingJitter = pingJitter);
 }
