@@ -166,7 +166,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         // takes its place now. Inside an explicit transaction the place is taken just before that COMMIT.
         if (transaction is null && state is { CurrentSave.Count: > 0 })
         {
-            state.Ticket = sequencer.Enter(state.OrderIds());
+            TakePlace(state);
         }
     }
 
@@ -241,10 +241,9 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
 
         ForgetAbandoned(state, transactionId);
 
-        // EF's own transaction inside SaveChanges already took its place when the save began.
-        if (state.Ticket is null && state.CurrentSave.Count + state.AwaitingCommit.Count > 0)
+        if (state.CurrentSave.Count + state.AwaitingCommit.Count > 0)
         {
-            state.Ticket = sequencer.Enter(state.OrderIds());
+            TakePlace(state);
         }
     }
 
@@ -272,11 +271,14 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         return null;
     }
 
+    // A save keeps the place it took first (EF's own transaction took it when the save began, not at its COMMIT).
+    private OrderCommitSequencer.Ticket TakePlace(PendingOrderEvents state) => state.Ticket ??= sequencer.Enter(state.OrderIds());
+
     private void PublishInTurn(PendingOrderEvents state)
     {
         try
         {
-            sequencer.WaitTurn(state.Ticket ??= sequencer.Enter(state.OrderIds()));
+            sequencer.WaitTurn(TakePlace(state));
             publisher.Publish(state.AwaitingCommit);
         }
         finally
@@ -289,7 +291,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     {
         try
         {
-            await sequencer.WaitTurnAsync(state.Ticket ??= sequencer.Enter(state.OrderIds())).ConfigureAwait(false);
+            await sequencer.WaitTurnAsync(TakePlace(state)).ConfigureAwait(false);
             publisher.Publish(state.AwaitingCommit);
         }
         finally
