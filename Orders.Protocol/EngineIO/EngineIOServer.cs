@@ -55,7 +55,8 @@ internal sealed partial class EngineIOServer : IDisposable
     public long PingIntervalTicks { get; }
 
     /// <summary>When a new session's first ping falls due: within the last <see cref="EngineIOOptions.PingJitter"/> of the interval, at random.</summary>
-    public long FirstPingDelayTicks => _firstPingSpreadTicks == 0 ? PingIntervalTicks : PingIntervalTicks - Random.Shared.NextInt64(_firstPingSpreadTicks + 1);
+    public long NextFirstPingDelayTicks() =>
+        _firstPingSpreadTicks == 0 ? PingIntervalTicks : PingIntervalTicks - Random.Shared.NextInt64(_firstPingSpreadTicks + 1);
 
     public long PingTimeoutTicks { get; }
 

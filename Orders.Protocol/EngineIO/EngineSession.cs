@@ -35,7 +35,7 @@ public sealed partial class EngineSession
         Id = id;
         _transport = transport;
         Request = request;
-        PingDueAt = now + server.FirstPingDelayTicks;
+        PingDueAt = now + server.NextFirstPingDelayTicks();
     }
 
     /// <summary>The session id (<c>sid</c>).</summary>
