@@ -60,11 +60,13 @@ internal static class BenchContract
             GC.WaitForPendingFinalizers();
         }
 
-        // "heap" and "closes" are beyond the contract: live managed bytes, which tell per-socket cost apart from GC
-        // budgets, and sessions closed so far by reason, which tell why a run lost clients.
+        // "heap", "gc" and "closes" are beyond the contract: live managed bytes, which tell per-socket cost apart
+        // from GC budgets; bytes allocated, collections and pause time so far, which tell how much of a scenario's CPU
+        // the runtime's memory work took; and sessions closed so far by reason, which tell why a run lost clients.
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         var reasons = JsonSerializer.Serialize(closes.Snapshot());
-        return WriteJsonAsync(context, $"{{\"sockets\":{io.Default.SocketCount},\"rss\":{self.WorkingSet64},\"heap\":{GC.GetTotalMemory(false)},\"closes\":{reasons}}}");
+        var gc = FormattableString.Invariant($"{{\"allocated\":{GC.GetTotalAllocatedBytes()},\"gen0\":{GC.CollectionCount(0)},\"gen1\":{GC.CollectionCount(1)},\"gen2\":{GC.CollectionCount(2)},\"pause_ms\":{GC.GetTotalPauseDuration().TotalMilliseconds:F1}}}");
+        return WriteJsonAsync(context, FormattableString.Invariant($"{{\"sockets\":{io.Default.SocketCount},\"rss\":{self.WorkingSet64},\"heap\":{GC.GetTotalMemory(false)},\"gc\":{gc},\"closes\":{reasons}}}"));
     }
 
     private static Task WriteJsonAsync(HttpContext context, string json)

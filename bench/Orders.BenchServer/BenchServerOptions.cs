@@ -4,7 +4,7 @@ using System.Net;
 namespace Orders.BenchServer;
 
 /// <summary>
-/// Command line of the benchmark server: <c>--port N [--host 127.0.0.1] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N]</c>.
+/// Command line of the benchmark server: <c>--port N [--host 127.0.0.1] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N] [--inline-io on|off]</c>.
 /// Everything not named here keeps the production default of <c>AddSocketIO</c>.
 /// </summary>
 internal sealed class BenchServerOptions
@@ -21,6 +21,13 @@ internal sealed class BenchServerOptions
     /// <summary>Listen backlog, the same for both servers: a connect storm keeps 4,000 connections in flight.</summary>
     public int Backlog { get; private set; } = 4096;
 
+    /// <summary>
+    /// Kestrel runs socket continuations on its I/O thread instead of queueing them to the thread pool
+    /// (<c>UnsafePreferInlineScheduling</c>; the runtime's half is <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>
+    /// in the environment). Safe here because nothing on this server's socket path blocks.
+    /// </summary>
+    public bool InlineIO { get; private set; } = true;
+
     public static BenchServerOptions Parse(string[] args)
     {
         var o = new BenchServerOptions();
@@ -34,7 +41,8 @@ internal sealed class BenchServerOptions
                 case "--ping-interval-ms": o.PingIntervalMs = ParseInt(value); break;
                 case "--ping-timeout-ms": o.PingTimeoutMs = ParseInt(value); break;
                 case "--backlog": o.Backlog = ParseInt(value); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; usage: --port N [--host A] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N]");
+                case "--inline-io": o.InlineIO = value is "on" ? true : value is "off" ? false : throw new ArgumentException($"--inline-io on|off, not {value}"); break;
+                default: throw new ArgumentException($"unknown option {args[i]}; usage: --port N [--host A] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N] [--inline-io on|off]");
             }
 
             i++;

@@ -18,6 +18,8 @@ internal static class Report
         ("storm", "connects_per_s", true, ">= 4"),
         ("storm", "storm_seconds", false, ""),
         ("storm", "server_cpu_us_per_connect", false, ""),
+        ("storm", "server_alloc_bytes_per_connect", false, ""),
+        ("storm", "server_gc_pause_us_per_connect", false, ""),
         ("fanout", "deliveries_per_s", true, ">= 3"),
         ("fanout", "server_cpu_us_per_delivery", false, ""),
         ("fanout", "generator_cpu_us_per_delivery", false, ""),

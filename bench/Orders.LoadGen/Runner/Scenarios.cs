@@ -47,13 +47,26 @@ internal sealed class Scenarios(BenchSettings settings)
     /// <summary>2. MaxClients open, CONNECT and join with StormInFlight in flight.</summary>
     private async Task StormAsync(ServerProcess server, WorkerPool pool, RunResult r)
     {
+        var gcBefore = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc;
         var (cpu0, gen0, core0) = (server.CpuTime(), pool.CpuTime(), CoreTimes.Read(settings.ServerCore));
         var result = await ConnectAsync(pool, settings.MaxClients, r).ConfigureAwait(false);
         var (cpu, gen, core) = (server.CpuTime() - cpu0, pool.CpuTime() - gen0, CoreTimes.Read(settings.ServerCore));
+        var joined = Math.Max(1, result.Joined);
         r.Metrics["storm_seconds"] = result.Elapsed.TotalSeconds;
         r.Metrics["connects_per_s"] = result.Joined / result.Elapsed.TotalSeconds;
-        r.Metrics["server_cpu_us_per_connect"] = cpu.TotalMicroseconds / Math.Max(1, result.Joined);
+        r.Metrics["server_cpu_us_per_connect"] = cpu.TotalMicroseconds / joined;
         SetCpu(r, cpu / result.Elapsed, gen / result.Elapsed, core0, core);
+
+        // Ours only: how much of a connect is the runtime's memory work (allocation, collections, their pauses).
+        if (gcBefore is { } before && (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc is { } after)
+        {
+            var gc = after.Since(before);
+            r.Metrics["server_alloc_bytes_per_connect"] = (double)gc.Allocated / joined;
+            r.Metrics["server_gc_pause_us_per_connect"] = gc.PauseMs * 1000 / joined;
+            r.Metrics["server_gcs"] = gc.Gen0;
+            r.Metrics["server_gen1_gcs"] = gc.Gen1;
+            r.Metrics["server_gen2_gcs"] = gc.Gen2;
+        }
     }
 
     /// <summary>3 (and the first half of 4). Closed-loop deliveries/s: warm up, then measure.</summary>

@@ -36,7 +36,13 @@ internal sealed class ServerProcess : IAsyncDisposable
             ? ["dotnet", Path.Combine(settings.Root, "bench/Orders.BenchServer/bin", settings.Config, "net10.0/Orders.BenchServer.dll")]
             : ["node", "--expose-gc", Path.Combine(settings.Root, "bench/node-ref/server.js")];
         var environment = new Dictionary<string, string>();
-        if (kind == "ours") environment["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0";
+        if (kind == "ours")
+        {
+            environment["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0";
+
+            // The runtime's half of the server's inline I/O (see Orders.BenchServer's --inline-io).
+            environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
+        }
         command.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
         if (settings.PingIntervalMs > 0) command.AddRange(["--ping-interval-ms", settings.PingIntervalMs.ToString(CultureInfo.InvariantCulture)]);
         if (settings.PingTimeoutMs > 0) command.AddRange(["--ping-timeout-ms", settings.PingTimeoutMs.ToString(CultureInfo.InvariantCulture)]);
@@ -64,7 +70,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         using var doc = await Http.GetFromJsonAsync<JsonDocument>(collect ? "stats?gc=1" : "stats").ConfigureAwait(false);
         var root = doc!.RootElement;
-        return new ServerStats(root.GetProperty("sockets").GetInt32(), root.GetProperty("rss").GetInt64(), root.TryGetProperty("heap", out var h) ? h.GetInt64() : 0);
+        ServerGcStats? gc = root.TryGetProperty("gc", out var g)
+            ? new(g.GetProperty("allocated").GetInt64(), g.GetProperty("gen0").GetInt32(), g.GetProperty("gen1").GetInt32(), g.GetProperty("gen2").GetInt32(), g.GetProperty("pause_ms").GetDouble())
+            : null;
+        return new ServerStats(root.GetProperty("sockets").GetInt32(), root.GetProperty("rss").GetInt64(), root.TryGetProperty("heap", out var h) ? h.GetInt64() : 0, gc);
     }
 
     /// <summary>
