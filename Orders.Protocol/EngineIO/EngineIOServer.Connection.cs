@@ -34,33 +34,16 @@ internal sealed partial class EngineIOServer
     internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
     {
         // The 101 goes through the same stream as every later frame, so nothing the session sends can overtake it.
-        var stream = new ConnectionStream(connection.Transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
-        var written = stream.WriteAsync(SwitchingProtocols(handshake.Key));
-        return written.IsCompletedSuccessfully
-            ? RunClaimedAsync(connection, stream, handshake, upgrading)
-            : ServeAfterWriteAsync(written, connection, stream, handshake, upgrading);
-    }
-
-    private async Task ServeAfterWriteAsync(ValueTask written, ConnectionContext connection, ConnectionStream stream, WebSocketHandshake handshake, EngineSession? upgrading)
-    {
-        try
-        {
-            await written.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException or ObjectDisposedException)
-        {
-            upgrading?.AbandonUpgrade();
-            return;
-        }
-
-        await RunClaimedAsync(connection, stream, handshake, upgrading).ConfigureAwait(false);
-    }
-
-    private Task RunClaimedAsync(ConnectionContext connection, ConnectionStream stream, WebSocketHandshake handshake, EngineSession? upgrading)
-    {
         // The receive loop disposes the socket when it ends.
+        var stream = new ConnectionStream(connection.Transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
         var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        if (upgrading is not null) return RunUpgradeAsync(upgrading, socket, stream);
+        if (upgrading is not null)
+        {
+            var answered = stream.WriteAsync(SwitchingProtocols(handshake.Key, default));
+            return answered.IsCompletedSuccessfully
+                ? RunUpgradeAsync(upgrading, socket, stream)
+                : UpgradeAfterWriteAsync(answered, upgrading, socket, stream);
+        }
 
         var request = new EngineHandshakeRequest(
             new HeaderDictionary(handshake.Headers),
@@ -68,18 +51,67 @@ internal sealed partial class EngineIOServer
             (connection.RemoteEndPoint as IPEndPoint)?.Address,
             isSecure: false,
             _time.GetUtcNow());
-        return RunWebSocketSessionAsync(request, socket, stream);
+        var session = CreateSession(request, TransportKind.WebSocket);
+        session.AttachWebSocket(socket, stream);
+
+        // The 101 and the open packet leave in one write: one system call and one segment for the client to read,
+        // where a connect storm paid for two.
+        var written = stream.WriteAsync(SwitchingProtocols(handshake.Key, OpenPacket(session, _webSocketHandshakeTail).Wire.Span));
+        _handler.OnOpen(session);
+        return written.IsCompletedSuccessfully
+            ? ReceiveLoopAsync(session, socket)
+            : ReceiveAfterWriteAsync(written, session, socket);
     }
 
-    private static byte[] SwitchingProtocols(string key)
+    private async Task UpgradeAfterWriteAsync(ValueTask written, EngineSession upgrading, WebSocket socket, ConnectionStream stream)
+    {
+        if (!await CompletedAsync(written).ConfigureAwait(false))
+        {
+            upgrading.AbandonUpgrade();
+            socket.Dispose();
+            return;
+        }
+
+        await RunUpgradeAsync(upgrading, socket, stream).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveAfterWriteAsync(ValueTask written, EngineSession session, WebSocket socket)
+    {
+        if (!await CompletedAsync(written).ConfigureAwait(false))
+        {
+            session.Terminate(EngineCloseReason.TransportError);
+            socket.Dispose();
+            return;
+        }
+
+        await ReceiveLoopAsync(session, socket).ConfigureAwait(false);
+    }
+
+    /// <summary>False when the write failed because the connection is gone.</summary>
+    private static async Task<bool> CompletedAsync(ValueTask written)
+    {
+        try
+        {
+            await written.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The 101 response, followed by <paramref name="firstFrame"/> (the open packet's WebSocket frame) when there is one.</summary>
+    private static byte[] SwitchingProtocols(string key, ReadOnlySpan<byte> firstFrame)
     {
         var head = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: "u8;
         Span<byte> accept = stackalloc byte[28];
         var length = WriteAccept(key, accept);
-        var response = new byte[head.Length + length + 4];
+        var response = new byte[head.Length + length + 4 + firstFrame.Length];
         head.CopyTo(response);
         accept[..length].CopyTo(response.AsSpan(head.Length));
         "\r\n\r\n"u8.CopyTo(response.AsSpan(head.Length + length));
+        firstFrame.CopyTo(response.AsSpan(head.Length + length + 4));
         return response;
     }
 

@@ -156,14 +156,11 @@ internal sealed partial class EngineIOServer : IDisposable
         await RunWebSocketSessionAsync(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), socket).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// A session opened directly on WebSocket, however the socket was accepted; <paramref name="frames"/> as for
-    /// <see cref="RunUpgradeAsync"/>.
-    /// </summary>
-    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket, ConnectionStream? frames = null)
+    /// <summary>A session opened directly on a WebSocket that Kestrel's HTTP pipeline accepted.</summary>
+    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket)
     {
         var session = CreateSession(request, TransportKind.WebSocket);
-        session.AttachWebSocket(socket, frames);
+        session.AttachWebSocket(socket);
         session.Enqueue(OpenPacket(session, _webSocketHandshakeTail));
         _handler.OnOpen(session);
         return ReceiveLoopAsync(session, socket);
