@@ -16,6 +16,7 @@ internal static class Report
         ("memory", "sockets_held", true, "all held"),
         ("memory", "pings_per_socket_in_hold", true, ""),
         ("storm", "connects_per_s", true, ">= 4"),
+        ("storm", "cold_connects_per_s", true, ""),
         ("storm", "storm_seconds", false, ""),
         ("storm", "server_cpu_us_per_connect", false, ""),
         ("storm", "server_alloc_bytes_per_connect", false, ""),
