@@ -84,8 +84,8 @@ internal static class WebSocketHandshakeParser
         // An empty name, whitespace before the colon or a folded continuation line: leave it to Kestrel.
         var colon = line.IndexOf((byte)':');
         if (colon <= 0 || line.IndexOfAny((byte)'\r', (byte)'\n') >= 0 || line[0] is (byte)' ' or (byte)'\t' || line[colon - 1] is (byte)' ' or (byte)'\t') return false;
-        var name = Encoding.ASCII.GetString(line[..colon]);
-        var value = Encoding.ASCII.GetString(line[(colon + 1)..].Trim(" \t"u8));
+        var name = HandshakeStrings.Name(line[..colon], out var known);
+        var value = HandshakeStrings.Value(known, line[(colon + 1)..].Trim(" \t"u8));
         headers[name] = headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
         return true;
     }
