@@ -106,35 +106,40 @@ public sealed class WebSocketHandshakeParserTests
     [Test]
     public void Names_and_repeating_values_are_shared_by_every_handshake_that_sends_them()
     {
-        const string agent = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0\r\n\r\n";
-        Parse(Upgrade[..^2] + agent, out var first);
-        Parse(Upgrade[..^2] + agent, out var second);
+        var (first, second) = ParseTwice("User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0\r\n");
 
         using var _ = new AssertionScope();
         foreach (var name in new[] { "Host", "Upgrade", "Origin", "User-Agent", "Sec-WebSocket-Version" })
         {
-            ReferenceEquals(first!.Headers[name].ToString(), second!.Headers[name].ToString()).Should().BeTrue($"{name}'s value repeats");
+            ReferenceEquals(first.Headers[name].ToString(), second.Headers[name].ToString()).Should().BeTrue($"{name}'s value repeats");
             ReferenceEquals(KeyOf(first, name), KeyOf(second, name)).Should().BeTrue($"{name} is a known name");
         }
 
-        second!.Headers["User-Agent"].ToString().Should().Be("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0");
+        second.Headers["User-Agent"].ToString().Should().Be("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0");
     }
 
     [Test]
     public void Keys_cookies_and_unknown_headers_are_never_shared()
     {
-        const string extra = "X-Custom: same\r\nAuthorization: Bearer t\r\n\r\n";
-        Parse(Upgrade[..^2] + extra, out var first);
-        Parse(Upgrade[..^2] + extra, out var second);
+        var (first, second) = ParseTwice("X-Custom: same\r\nAuthorization: Bearer t\r\n");
 
         using var _ = new AssertionScope();
         foreach (var name in new[] { "Sec-WebSocket-Key", "Cookie", "Authorization", "X-Custom" })
         {
-            var a = first!.Headers[name];
-            var b = second!.Headers[name];
+            var a = first.Headers[name];
+            var b = second.Headers[name];
             a.Should().Equal(b);
             ReferenceEquals(a[0], b[0]).Should().BeFalse($"{name}'s value belongs to its connection alone");
         }
+    }
+
+    /// <summary>Two connections sending the same head, <see cref="Upgrade"/> plus <paramref name="extraHeaders"/>.</summary>
+    private static (WebSocketHandshake First, WebSocketHandshake Second) ParseTwice(string extraHeaders)
+    {
+        var head = Upgrade[..^2] + extraHeaders + "\r\n";
+        Parse(head, out var first).Should().Be(HandshakeParseStatus.WebSocket);
+        Parse(head, out var second).Should().Be(HandshakeParseStatus.WebSocket);
+        return (first!, second!);
     }
 
     private static string KeyOf(WebSocketHandshake handshake, string name) => handshake.Headers.Keys.Single(k => k == name);
