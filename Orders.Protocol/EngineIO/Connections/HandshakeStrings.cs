@@ -11,35 +11,31 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// </summary>
 internal static class HandshakeStrings
 {
-    // Known names as clients spell them; a name spelt otherwise is allocated as sent.
-    private static readonly string[] Names =
+    // Known names as clients spell them (a name spelt otherwise is allocated as sent), and whether their values
+    // may be shared.
+    private static readonly (string Name, bool ShareValue)[] Known =
     [
-        "Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
-        "Sec-WebSocket-Protocol", "Origin", "User-Agent", "Accept-Encoding", "Accept-Language", "Cache-Control",
-        "Pragma", "Cookie", "Authorization", "X-Forwarded-For", "X-Forwarded-Proto",
-    ];
-
-    // Whether the value of the name at the same index may be shared.
-    private static readonly bool[] Shareable =
-    [
-        true, true, true, false, true, true,
-        true, true, true, true, true, true,
-        true, false, false, false, true,
+        ("Host", true), ("Upgrade", true), ("Connection", true), ("Sec-WebSocket-Key", false),
+        ("Sec-WebSocket-Version", true), ("Sec-WebSocket-Extensions", true), ("Sec-WebSocket-Protocol", true),
+        ("Origin", true), ("User-Agent", true), ("Accept-Encoding", true), ("Accept-Language", true),
+        ("Cache-Control", true), ("Pragma", true), ("Cookie", false), ("Authorization", false),
+        ("X-Forwarded-For", false), ("X-Forwarded-Proto", true),
     ];
 
     // The last value seen for each shareable name. Racy on purpose: a reference is read or written whole, and a
     // lost update only costs one allocation.
-    private static readonly string?[] LastValues = new string?[Names.Length];
+    private static readonly string?[] LastValues = new string?[Known.Length];
 
     /// <summary>The header name for <paramref name="ascii"/>; <paramref name="known"/> is its index, or -1.</summary>
     public static string Name(ReadOnlySpan<byte> ascii, out int known)
     {
-        for (var i = 0; i < Names.Length; i++)
+        for (var i = 0; i < Known.Length; i++)
         {
-            if (Names[i].Length == ascii.Length && Ascii.Equals(ascii, Names[i]))
+            var name = Known[i].Name;
+            if (name.Length == ascii.Length && Ascii.Equals(ascii, name))
             {
                 known = i;
-                return Names[i];
+                return name;
             }
         }
 
@@ -50,7 +46,7 @@ internal static class HandshakeStrings
     /// <summary>The value <paramref name="ascii"/> of the header <paramref name="known"/> (from <see cref="Name"/>).</summary>
     public static string Value(int known, ReadOnlySpan<byte> ascii)
     {
-        if (known < 0 || !Shareable[known]) return Encoding.ASCII.GetString(ascii);
+        if (known < 0 || !Known[known].ShareValue) return Encoding.ASCII.GetString(ascii);
         var last = Volatile.Read(ref LastValues[known]);
         if (last is not null && last.Length == ascii.Length && Ascii.Equals(ascii, last)) return last;
         var value = Encoding.ASCII.GetString(ascii);
