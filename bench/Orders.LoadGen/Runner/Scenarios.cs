@@ -174,14 +174,8 @@ internal sealed class Scenarios(BenchSettings settings)
     /// <summary>Waits until the server counts <paramref name="sockets"/> (its clients' closes take a moment to reach it).</summary>
     private static async Task WaitForSocketsAsync(ServerProcess server, int sockets, RunResult r)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * Stopwatch.Frequency);
-        int counted;
-        while ((counted = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Sockets) != sockets && Stopwatch.GetTimestamp() < deadline)
-        {
-            await Task.Delay(100).ConfigureAwait(false);
-        }
-
-        r.Check(counted == sockets, $"server still counted {counted} sockets, {sockets} expected");
+        var stats = await ReadUntilAsync(() => server.StatsAsync(collect: false), s => s.Sockets == sockets, TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        r.Check(stats.Sockets == sockets, $"server still counted {stats.Sockets} sockets, {sockets} expected");
     }
 
     /// <summary>The contract: a token other than <c>u&lt;N&gt;</c> is refused with connect_error.</summary>
@@ -195,18 +189,21 @@ internal sealed class Scenarios(BenchSettings settings)
     private static async Task CheckDeliveredAsync(WorkerPool pool, EventLoad load, RunResult r)
     {
         var expected = load.Handed;
-        var deadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * Stopwatch.Frequency);
-        WorkerStats stats;
-        do
-        {
-            stats = await pool.StatsAsync().ConfigureAwait(false);
-            if (stats.Delivered >= expected) break;
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-        while (Stopwatch.GetTimestamp() < deadline);
-
+        var stats = await ReadUntilAsync(pool.StatsAsync, s => s.Delivered >= expected, TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
         r.Check(stats.Delivered == expected, $"delivered {stats.Delivered} of {expected} expected");
         r.Check(stats.Closed == 0, $"{stats.Closed} clients were disconnected");
+    }
+
+    /// <summary>Reads every <paramref name="every"/> until <paramref name="done"/> or <see cref="DrainTimeout"/>; returns the last reading.</summary>
+    private static async Task<T> ReadUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan every)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var value = await read().ConfigureAwait(false);
+            if (done(value) || Stopwatch.GetTimestamp() >= deadline) return value;
+            await Task.Delay(every).ConfigureAwait(false);
+        }
     }
 
     private static async Task PollAsync(WorkerPool pool, Action<long> update, CancellationToken stop)
