@@ -32,7 +32,7 @@ internal static class HandshakeStrings
         for (var i = 0; i < Known.Length; i++)
         {
             var name = Known[i].Name;
-            if (name.Length == ascii.Length && Ascii.Equals(ascii, name))
+            if (Ascii.Equals(ascii, name))
             {
                 known = i;
                 return name;
@@ -48,7 +48,7 @@ internal static class HandshakeStrings
     {
         if (known < 0 || !Known[known].ShareValue) return Encoding.ASCII.GetString(ascii);
         var last = Volatile.Read(ref LastValues[known]);
-        if (last is not null && last.Length == ascii.Length && Ascii.Equals(ascii, last)) return last;
+        if (last is not null && Ascii.Equals(ascii, last)) return last;
         var value = Encoding.ASCII.GetString(ascii);
         Volatile.Write(ref LastValues[known], value);
         return value;
