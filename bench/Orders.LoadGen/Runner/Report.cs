@@ -21,6 +21,8 @@ internal static class Report
         ("storm", "server_cpu_us_per_connect", false, ""),
         ("storm", "server_alloc_bytes_per_connect", false, ""),
         ("storm", "server_gc_pause_us_per_connect", false, ""),
+        ("storm", "generator_core_us_per_connect", false, ""),
+        ("storm", "generator_ceiling_connects_per_s", true, ""),
         ("fanout", "deliveries_per_s", true, ">= 3"),
         ("fanout", "server_cpu_us_per_delivery", false, ""),
         ("fanout", "generator_cpu_us_per_delivery", false, ""),
@@ -72,6 +74,11 @@ internal static class Report
                 if (runs.Any(r => r.GeneratorBound)) notes.Add($"{server}: generator-bound in {runs.Count(r => r.GeneratorBound)}/{runs.Count} (server core busy {string.Join("/", runs.Select(r => Percent(r.ServerCoreBusy ?? r.ServerCpu)))}, generator {string.Join("/", runs.Select(r => Percent(r.GeneratorCpu)))}), not a result");
                 if (runs.Any(r => r.RateNotKept is not null)) notes.Add($"{server}: rate not kept in {runs.Count(r => r.RateNotKept is not null)}/{runs.Count}, times include the backlog, not a result");
                 if (runs.Any(r => r.Problems.Count > 0)) notes.Add($"{server}: BROKEN");
+            }
+
+            if (scenario == "storm" && metric == "connects_per_s" && Ceiling(results) is { } ceiling && node is { } nodeRate && nodeRate > 0)
+            {
+                notes.Add($"the generator's core tops out near {Format(ceiling)}/s, so no ratio above ~{(ceiling / nodeRate).ToString("F1", CultureInfo.InvariantCulture)} can be shown on this machine");
             }
 
             sb.AppendLine(CultureInfo.InvariantCulture, $"{scenario,-10} {metric,-26} {Format(ours),12} {Format(node),12} {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "-"),10} {target,9}  {string.Join("; ", notes)}");
@@ -133,6 +140,12 @@ internal static class Report
         if (values.Count == 0) return null;
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
+
+    /// <summary>The highest storm rate the generator's core reached the ceiling of in any run, ours or Node's.</summary>
+    private static double? Ceiling(List<RunResult> results) => results
+        .Where(r => r.Scenario == "storm" && r.Problems.Count == 0 && r.Metrics.ContainsKey("generator_ceiling_connects_per_s"))
+        .Select(r => (double?)r.Metrics["generator_ceiling_connects_per_s"])
+        .Max();
 
     private static string Percent(double? v) => v?.ToString("P0", CultureInfo.InvariantCulture) ?? "?";
 

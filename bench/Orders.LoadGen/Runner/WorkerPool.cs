@@ -30,12 +30,13 @@ internal sealed class WorkerPool : IAsyncDisposable
     /// <summary>Opens <paramref name="count"/> more clients for users that follow the existing ones; <paramref name="inFlight"/> is split over the workers used.</summary>
     public async Task<ConnectResult> ConnectAsync(int count, int inFlight, TimeSpan timeout, string tokenPrefix = "u")
     {
+        // Workers are up before the clock starts: the storm measures the server, not process start-up.
+        await StartWorkersAsync(count).ConfigureAwait(false);
         var plan = new List<(WorkerProcess Worker, int First, int Count)>();
         var left = count;
         while (left > 0)
         {
-            var worker = _workers.FirstOrDefault(w => w.Assigned < w.Capacity)
-                ?? Add(WorkerProcess.Start(_workers.Count, _settings.ClientsPerWorker, _settings.GeneratorCore, Pushes));
+            var worker = _workers.First(w => w.Assigned < w.Capacity);
             var n = Math.Min(left, worker.Capacity - worker.Assigned);
             plan.Add((worker, _nextUser, n));
             worker.Assigned += n;
@@ -43,8 +44,6 @@ internal sealed class WorkerPool : IAsyncDisposable
             left -= n;
         }
 
-        // Workers are up before the clock starts: the storm measures the server, not process start-up.
-        await Task.WhenAll(plan.Select(p => p.Worker.AskAsync("stats", CommandTimeout))).ConfigureAwait(false);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var replies = await Task.WhenAll(plan.Select(p =>
         {
@@ -58,6 +57,21 @@ internal sealed class WorkerPool : IAsyncDisposable
             replies.Sum(r => r.GetProperty("rejected").GetInt32()),
             replies.Sum(r => r.GetProperty("failed").GetInt32()),
             elapsed);
+    }
+
+    /// <summary>
+    /// Starts the worker processes <paramref name="count"/> more clients need and waits until they answer, so what
+    /// follows can be timed and its CPU counted without their start-up (a runtime's start and JIT).
+    /// </summary>
+    public async Task StartWorkersAsync(int count)
+    {
+        var room = _workers.Sum(w => w.Capacity - w.Assigned);
+        while (room < count)
+        {
+            room += Add(WorkerProcess.Start(_workers.Count, _settings.ClientsPerWorker, _settings.GeneratorCore, Pushes)).Capacity;
+        }
+
+        await Task.WhenAll(_workers.Select(w => w.AskAsync("stats", CommandTimeout))).ConfigureAwait(false);
     }
 
     public async Task<WorkerStats> StatsAsync()
