@@ -56,6 +56,18 @@ internal sealed unsafe class EventLoop : IDisposable
         return batch.Completion;
     }
 
+    /// <summary>Closes every client (a joined one counts as closed); the loop goes on and can open more.</summary>
+    public Task CloseAllAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            foreach (var client in _byFd) client?.End();
+            done.SetResult();
+        });
+        return done.Task;
+    }
+
     /// <summary>Closes every client (a joined one counts as closed) and stops the loop's thread.</summary>
     public void Dispose()
     {

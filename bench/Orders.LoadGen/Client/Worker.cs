@@ -49,6 +49,9 @@ internal sealed class Worker
                 return $"{{\"type\":\"stats\",\"open\":{Read(ref _state.Open)},\"joined\":{Read(ref _state.Joined)},\"rejected\":{Read(ref _state.Rejected)}," +
                     $"\"failed\":{Read(ref _state.Failed)},\"closed\":{Read(ref _state.Closed)},\"delivered\":{Read(ref _state.Delivered)}," +
                     $"\"pings\":{Read(ref _state.Pings)},\"errors\":{Read(ref _state.Errors)}}}";
+            case "close":
+                await _loop.CloseAllAsync().ConfigureAwait(false);
+                return "{\"type\":\"ok\"}";
             case "mode":
                 _state.TtlTarget = (int)(Read(ref _state.Joined) - Read(ref _state.Closed));
                 _state.Mode = Enum.Parse<RecordMode>(args[1], ignoreCase: true);

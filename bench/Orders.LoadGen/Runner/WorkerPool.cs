@@ -63,7 +63,7 @@ internal sealed class WorkerPool : IAsyncDisposable
     /// Starts the worker processes <paramref name="count"/> more clients need and waits until they answer, so what
     /// follows can be timed and its CPU counted without their start-up (a runtime's start and JIT).
     /// </summary>
-    public async Task StartWorkersAsync(int count)
+    private async Task StartWorkersAsync(int count)
     {
         var room = _workers.Sum(w => w.Capacity - w.Assigned);
         while (room < count)
@@ -72,6 +72,14 @@ internal sealed class WorkerPool : IAsyncDisposable
         }
 
         await Task.WhenAll(_workers.Select(w => w.AskAsync("stats", CommandTimeout))).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes every client; the workers stay up, their code warm, and the next clients are users 0, 1, ... again.</summary>
+    public async Task CloseAllAsync()
+    {
+        await Task.WhenAll(_workers.Select(w => w.AskAsync("close", CommandTimeout))).ConfigureAwait(false);
+        foreach (var w in _workers) w.Assigned = 0;
+        _nextUser = 0;
     }
 
     public async Task<WorkerStats> StatsAsync()
