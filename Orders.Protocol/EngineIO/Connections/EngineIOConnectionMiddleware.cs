@@ -14,22 +14,25 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
     // A client that connects and stays silent is handed to Kestrel, whose request timeouts then apply.
     private static readonly TimeSpan FirstBytesWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>One method for the connection's whole life, so a served socket holds a single state machine here.</summary>
-    public async Task OnConnectionAsync(ConnectionContext connection)
+    /// <summary>
+    /// Not an async method: when the handshake is already buffered (most connections of a storm, whose clients
+    /// write it at once) the returned task is the session's receive loop itself, with no timer armed and no state
+    /// machine of this method kept for the connection's life.
+    /// </summary>
+    public Task OnConnectionAsync(ConnectionContext connection)
     {
-        if (registry.IsEmpty)
-        {
-            await next(connection).ConfigureAwait(false);
-            return;
-        }
+        if (registry.IsEmpty) return next(connection);
+        return connection.Transport.Input.TryRead(out var result) ? Serve(connection, result) : WaitForFirstBytesAsync(connection);
+    }
 
-        var input = connection.Transport.Input;
+    private async Task WaitForFirstBytesAsync(ConnectionContext connection)
+    {
         ReadResult result;
         using (var wait = new CancellationTokenSource(FirstBytesWait))
         {
             try
             {
-                result = await input.ReadAsync(wait.Token).ConfigureAwait(false);
+                result = await connection.Transport.Input.ReadAsync(wait.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -38,18 +41,23 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
             }
         }
 
+        await Serve(connection, result).ConfigureAwait(false);
+    }
+
+    private Task Serve(ConnectionContext connection, ReadResult result)
+    {
         // One look only: a head split over several packets is rare enough to leave to Kestrel.
+        var input = connection.Transport.Input;
         var status = WebSocketHandshakeParser.TryParse(result.Buffer, out var handshake, out var headEnd);
         var engine = status == HandshakeParseStatus.WebSocket ? registry.Find(handshake!.Path) : null;
         var claim = engine?.TryClaimWebSocket(handshake!) ?? WebSocketClaim.None;
         if (!claim.Claimed)
         {
             input.AdvanceTo(result.Buffer.Start);
-            await next(connection).ConfigureAwait(false);
-            return;
+            return next(connection);
         }
 
         input.AdvanceTo(headEnd);
-        await engine!.ServeClaimedWebSocketAsync(connection, handshake!, claim.Upgrading).ConfigureAwait(false);
+        return engine!.ServeClaimedWebSocketAsync(connection, handshake!, claim.Upgrading);
     }
 }

@@ -39,6 +39,21 @@ public sealed class ConnectionLevelWebSocketTests
     }
 
     [Test]
+    public async Task A_handshake_written_a_moment_after_the_connect_is_still_answered_at_the_connection()
+    {
+        // The connection is dispatched before any byte arrives, so the handler waits for the first ones.
+        await using var client = await RawClient.ConnectAsync(_server.BaseUri);
+        await Task.Delay(300);
+        await client.WriteAsync(Encoding.ASCII.GetBytes(Head("EIO=4&transport=websocket")));
+        var head = await client.ReadHeadAsync();
+
+        using var _ = new AssertionScope();
+        head.Should().StartWith("HTTP/1.1 101 Switching Protocols\r\n");
+        head.Should().NotContain("Server: Kestrel");
+        (await client.ReadTextFrameAsync()).Should().StartWith("0{\"sid\":\"");
+    }
+
+    [Test]
     public async Task A_frame_sent_together_with_the_handshake_is_not_lost()
     {
         await using var client = await RawClient.ConnectAsync(_server.BaseUri);
