@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,9 @@ public static class SocketIOServiceCollectionExtensions
     {
         if (services.Any(d => d.ServiceType == typeof(EngineIOConnectionRegistry))) return;
         services.AddSingleton<EngineIOConnectionRegistry>();
+
+        // Kestrel binds each endpoint with the last registered transport that can bind it: this one for IP endpoints.
+        services.AddSingleton<IConnectionListenerFactory, EngineIOListenerFactory>();
 
         // First among Kestrel's option callbacks: endpoint defaults reach only endpoints declared after them, and a
         // host's ConfigureKestrel(k => k.Listen(...)) usually runs before AddSocketIO.

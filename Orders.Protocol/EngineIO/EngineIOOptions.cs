@@ -57,6 +57,18 @@ public class EngineIOOptions
     public bool AcceptWebSocketsOnConnection { get; set; } = true;
 
     /// <summary>
+    /// Whether, on Kestrel's IP endpoints, the Socket.IO server accepts connections itself and serves a WebSocket
+    /// handshake it takes on the bare socket, without making a Kestrel connection for it at all (no pipes, no
+    /// receive loop, no hop to the thread pool): a cheaper connect and less memory per idle client than
+    /// <see cref="AcceptWebSocketsOnConnection"/> alone. Every other connection (REST, polling, TLS, a handshake split
+    /// over packets or refused) is handed to Kestrel untouched, as its own socket transport would make it. Such
+    /// sockets are not in Kestrel's connection metrics (the Engine.IO metrics count them); where Kestrel's
+    /// <c>Limits.MaxConcurrentConnections</c> is set, Kestrel keeps every connection so that the limit holds. Applies
+    /// only with <see cref="AcceptWebSocketsOnConnection"/>. Default true.
+    /// </summary>
+    public bool AcceptWebSocketsAtListener { get; set; } = true;
+
+    /// <summary>
     /// Whether the WebSocket writes of a broadcast (and of an <see cref="SocketIO.EmitBatch"/>) to sockets served at
     /// the connection are handed to the kernel together, one io_uring submission for up to 256 sockets, rather than
     /// one <c>send</c> system call each. Linux only; where io_uring is unavailable writes are made one by one, as with

@@ -31,11 +31,18 @@ internal sealed partial class EngineIOServer
     /// Answers 101 and runs the session. Not an async method of its own: the returned task is the receive loop's,
     /// so an idle socket holds no extra state machine for this step.
     /// </summary>
-    internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading)
+    internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading) =>
+        ServeClaimedWebSocketAsync(
+            new ConnectionStream(connection.Transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket),
+            (connection.RemoteEndPoint as IPEndPoint)?.Address,
+            handshake,
+            upgrading);
+
+    /// <summary>The same over <paramref name="stream"/>, which is the connection's (Kestrel's, or a socket of its own).</summary>
+    internal Task ServeClaimedWebSocketAsync(ConnectionStream stream, IPAddress? remoteAddress, WebSocketHandshake handshake, EngineSession? upgrading)
     {
         // The 101 goes through the same stream as every later frame, so nothing the session sends can overtake it.
         // The receive loop disposes the socket when it ends.
-        var stream = new ConnectionStream(connection.Transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
         var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         if (upgrading is not null)
         {
@@ -48,7 +55,7 @@ internal sealed partial class EngineIOServer
         var request = new EngineHandshakeRequest(
             new HeaderDictionary(handshake.Headers),
             handshake.QueryString,
-            (connection.RemoteEndPoint as IPEndPoint)?.Address,
+            remoteAddress,
             isSecure: false,
             _time.GetUtcNow());
         var session = CreateSession(request, TransportKind.WebSocket);

@@ -8,14 +8,15 @@ namespace Orders.Protocol.EngineIO.Connections;
 
 /// <summary>
 /// The connection as the stream <see cref="System.Net.WebSockets.WebSocket.CreateFromStream(Stream, System.Net.WebSockets.WebSocketCreationOptions)"/>
-/// frames over. Reads come from Kestrel's input pipe; zero-byte reads wait for data without taking a buffer, so an
-/// idle socket holds none.
+/// frames over. Reads come from Kestrel's input pipe, or straight from the socket when <see cref="EngineIOListener"/>
+/// serves it without a Kestrel connection; zero-byte reads wait for data without taking a buffer, so an idle socket
+/// holds none.
 /// <para>
 /// Writes go straight to the socket with a non-blocking send while the kernel takes them whole: a broadcast then
 /// costs one system call per recipient on the emitting thread, with no pipe block, no hop to Kestrel's I/O queue
 /// and no send loop to wake for each of thousands of sockets. The first send the kernel does not take whole
-/// (a client that stops reading) switches the connection to Kestrel's output pipe for good, which keeps the
-/// order of bytes and lets back-pressure work as usual.
+/// (a client that stops reading) switches the connection to Kestrel's output pipe for good (without Kestrel: to
+/// asynchronous sends, one after the other), which keeps the order of bytes and lets back-pressure work as usual.
 /// </para>
 /// <para>
 /// Two writers share the connection: the WebSocket (its own frames: pongs, close) and the session, which writes
@@ -26,8 +27,11 @@ namespace Orders.Protocol.EngineIO.Connections;
 internal sealed class ConnectionStream : Stream
 {
     private readonly Lock _writeGate = new();
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private readonly PipeReader? _input;
+    private readonly PipeWriter? _output;
+
+    // Set when the stream owns the socket (no Kestrel connection): reads, slow sends and the close go to it.
+    private readonly Socket? _owned;
 
     // The socket's handle for direct sends, taken once: reading Socket.SafeHandle marks it exposed each time.
     private readonly SafeHandle? _handle;
@@ -52,13 +56,23 @@ internal sealed class ConnectionStream : Stream
     {
         _input = transport.Input;
         _output = transport.Output;
-        if (socket is not null)
-        {
-            // Only this stream's synchronous sends observe the flag; Kestrel's asynchronous operations do not.
-            socket.Blocking = false;
-            _direct = socket;
-            _handle = socket.SafeHandle;
-        }
+        if (socket is not null) _handle = SendDirectly(socket);
+    }
+
+    /// <summary>A stream that owns <paramref name="socket"/>: it reads from it and closes it when disposed.</summary>
+    public ConnectionStream(Socket socket)
+    {
+        _owned = socket;
+        _handle = SendDirectly(socket);
+    }
+
+    private SafeHandle SendDirectly(Socket socket)
+    {
+        // Only this stream's synchronous sends observe the flag; asynchronous operations (Kestrel's, the owned
+        // socket's reads) do not.
+        socket.Blocking = false;
+        _direct = socket;
+        return socket.SafeHandle;
     }
 
     public override bool CanRead => true;
@@ -75,10 +89,28 @@ internal sealed class ConnectionStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        if (_disposed) return 0;
-        var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (_disposed) return ValueTask.FromResult(0);
+        return _owned is { } socket ? ReadSocketAsync(socket, destination, cancellationToken) : ReadPipeAsync(destination, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadSocketAsync(Socket socket, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException && _disposed)
+        {
+            // Closed by Dispose while the read waited: the WebSocket sees the end of the stream, as through the pipe.
+            return 0;
+        }
+    }
+
+    private async ValueTask<int> ReadPipeAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var result = await _input!.ReadAsync(cancellationToken).ConfigureAwait(false);
         var buffer = result.Buffer;
 
         // Disposed (the socket was aborted) or finished: the WebSocket sees the end of the stream, now and on
@@ -224,14 +256,15 @@ internal sealed class ConnectionStream : Stream
 
     private ValueTask WriteToPipeLocked(ReadOnlyMemory<byte> source)
     {
+        if (_owned is { } socket) return WriteToSocketLocked(socket, source);
         if (_pipeTail is { IsCompleted: false } previous)
         {
             _pipeTail = WriteAfterAsync(previous, source);
             return new ValueTask(_pipeTail);
         }
 
-        _output.Write(source.Span);
-        var flush = _output.FlushAsync();
+        _output!.Write(source.Span);
+        var flush = _output!.FlushAsync();
         if (flush.IsCompletedSuccessfully) return flush.Result.IsCompleted ? ValueTask.FromException(ConnectionClosed()) : default;
         _pipeTail = AwaitFlushAsync(flush);
         return new ValueTask(_pipeTail);
@@ -244,11 +277,37 @@ internal sealed class ConnectionStream : Stream
         lock (_writeGate)
         {
             if (_disposed) throw new ObjectDisposedException(nameof(ConnectionStream));
-            _output.Write(source.Span);
-            flush = _output.FlushAsync();
+            _output!.Write(source.Span);
+            flush = _output!.FlushAsync();
         }
 
         await AwaitFlushAsync(flush).ConfigureAwait(false);
+    }
+
+    /// <summary>Without Kestrel's pipe, the bytes the kernel did not take go out by asynchronous sends, each after the one before.</summary>
+    private ValueTask WriteToSocketLocked(Socket socket, ReadOnlyMemory<byte> source)
+    {
+        var previous = _pipeTail is { IsCompleted: false } tail ? tail : null;
+        _pipeTail = SendAfterAsync(socket, previous, source);
+        return new ValueTask(_pipeTail);
+    }
+
+    private async Task SendAfterAsync(Socket socket, Task? previous, ReadOnlyMemory<byte> source)
+    {
+        if (previous is not null) await previous.ConfigureAwait(false);
+        try
+        {
+            while (!source.IsEmpty)
+            {
+                var sent = await socket.SendAsync(source, SocketFlags.None).ConfigureAwait(false);
+                if (sent <= 0) throw ConnectionClosed();
+                source = source[sent..];
+            }
+        }
+        catch (SocketException ex)
+        {
+            throw new IOException($"Send failed: {ex.SocketErrorCode}.", ex);
+        }
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -292,10 +351,31 @@ internal sealed class ConnectionStream : Stream
         if (disposing)
         {
             _disposed = true;
-            _input.CancelPendingRead();
+            if (_owned is { } socket)
+            {
+                CloseOwned(socket);
+            }
+            else
+            {
+                _input!.CancelPendingRead();
+            }
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Closes an owned socket once what is still being sent has gone (as Kestrel flushes before it closes).</summary>
+    private void CloseOwned(Socket socket)
+    {
+        Task? tail;
+        lock (_writeGate) tail = _pipeTail is { IsCompleted: false } pending ? pending : null;
+        if (tail is null)
+        {
+            socket.Dispose();
+            return;
+        }
+
+        _ = tail.ContinueWith(static (_, s) => ((Socket)s!).Dispose(), socket, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static async Task AwaitFlushAsync(ValueTask<FlushResult> flush)

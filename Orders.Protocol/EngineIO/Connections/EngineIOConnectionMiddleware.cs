@@ -46,18 +46,14 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
 
     private Task Serve(ConnectionContext connection, ReadResult result)
     {
-        // One look only: a head split over several packets is rare enough to leave to Kestrel.
         var input = connection.Transport.Input;
-        var status = WebSocketHandshakeParser.TryParse(result.Buffer, out var handshake, out var headEnd);
-        var engine = status == HandshakeParseStatus.WebSocket ? registry.Find(handshake!.Path) : null;
-        var claim = engine?.TryClaimWebSocket(handshake!) ?? WebSocketClaim.None;
-        if (!claim.Claimed)
+        if (!ClaimedWebSocket.TryClaim(registry, result.Buffer, out var claimed))
         {
             input.AdvanceTo(result.Buffer.Start);
             return next(connection);
         }
 
-        input.AdvanceTo(headEnd);
-        return engine!.ServeClaimedWebSocketAsync(connection, handshake!, claim.Upgrading);
+        input.AdvanceTo(claimed.HeadEnd);
+        return claimed.Engine.ServeClaimedWebSocketAsync(connection, claimed.Handshake, claimed.Upgrading);
     }
 }

@@ -1,0 +1,23 @@
+using System.Buffers;
+
+namespace Orders.Protocol.EngineIO.Connections;
+
+/// <summary>A WebSocket handshake an engine took at the connection: who serves it, for which session, and where its head ends.</summary>
+internal readonly record struct ClaimedWebSocket(EngineIOServer Engine, WebSocketHandshake Handshake, EngineSession? Upgrading, SequencePosition HeadEnd)
+{
+    /// <summary>
+    /// Looks once at the first bytes of a connection. True when they hold a whole WebSocket handshake that an engine
+    /// of <paramref name="registry"/> takes; anything else (another request, a head split over packets, a refusal)
+    /// is left to Kestrel, which answers it as usual.
+    /// </summary>
+    public static bool TryClaim(EngineIOConnectionRegistry registry, ReadOnlySequence<byte> buffer, out ClaimedWebSocket claimed)
+    {
+        claimed = default;
+        var status = WebSocketHandshakeParser.TryParse(buffer, out var handshake, out var headEnd);
+        var engine = status == HandshakeParseStatus.WebSocket ? registry.Find(handshake!.Path) : null;
+        var claim = engine?.TryClaimWebSocket(handshake!) ?? WebSocketClaim.None;
+        if (!claim.Claimed) return false;
+        claimed = new ClaimedWebSocket(engine!, handshake!, claim.Upgrading, headEnd);
+        return true;
+    }
+}
