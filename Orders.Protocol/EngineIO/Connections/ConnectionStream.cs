@@ -92,20 +92,10 @@ internal sealed class ConnectionStream : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (_disposed) return ValueTask.FromResult(0);
-        return _owned is { } socket ? ReadSocketAsync(socket, destination, cancellationToken) : ReadPipeAsync(destination, cancellationToken);
-    }
 
-    private async ValueTask<int> ReadSocketAsync(Socket socket, Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException && _disposed)
-        {
-            // Closed by Dispose while the read waited: the WebSocket sees the end of the stream, as through the pipe.
-            return 0;
-        }
+        // The socket's own operation, not wrapped: an idle socket's pending zero-byte read then holds no state
+        // machine of ours. A read ended by Dispose fails, and the WebSocket reports it as the end of the connection.
+        return _owned is { } socket ? socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken) : ReadPipeAsync(destination, cancellationToken);
     }
 
     private async ValueTask<int> ReadPipeAsync(Memory<byte> destination, CancellationToken cancellationToken)
