@@ -46,6 +46,7 @@ internal sealed partial class EngineIOListener : IConnectionListener
             },
             loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         EndPoint = listen.LocalEndPoint!;
+        Log.Listening(_logger, EndPoint);
         _accepting = AcceptLoopAsync();
     }
 
@@ -155,6 +156,12 @@ internal sealed partial class EngineIOListener : IConnectionListener
             // Gone before it was read or handed over.
             socket.Dispose();
         }
+        catch (Exception ex)
+        {
+            // Nothing above should throw otherwise; if it does, this one client is dropped and the loop goes on.
+            Log.ServeFailed(_logger, ex);
+            socket.Dispose();
+        }
     }
 
     /// <summary>The bytes waiting on <paramref name="socket"/>, left there; -1 when none has arrived yet.</summary>
@@ -210,5 +217,11 @@ internal sealed partial class EngineIOListener : IConnectionListener
     {
         [LoggerMessage(EventId = 40, Level = LogLevel.Debug, Message = "Accepting a connection failed: {SocketError}")]
         public static partial void AcceptFailed(ILogger logger, SocketError socketError);
+
+        [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "A new connection could not be served; it was closed")]
+        public static partial void ServeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "Listening on {EndPoint}: Engine.IO WebSocket sessions are served on their sockets, other connections by Kestrel")]
+        public static partial void Listening(ILogger logger, EndPoint endPoint);
     }
 }
