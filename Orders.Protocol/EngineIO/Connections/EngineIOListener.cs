@@ -55,14 +55,17 @@ internal sealed partial class EngineIOListener : IConnectionListener
     /// <summary>Binds and listens on <paramref name="endpoint"/> the way Kestrel's socket transport does, with its options.</summary>
     public static EngineIOListener Bind(EndPoint endpoint, SocketTransportOptions options, EngineIOConnectionRegistry registry, ILoggerFactory loggers)
     {
-        var listen = options.CreateBoundListenSocket(endpoint);
+        // AddressInUseException, as Kestrel's transport throws it, is what makes Kestrel report "address already in
+        // use" (and, for localhost, what it tells apart from a missing IPv6).
+        Socket? listen = null;
         try
         {
+            listen = options.CreateBoundListenSocket(endpoint);
             listen.Listen(options.Backlog);
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            listen.Dispose();
+            listen?.Dispose();
             throw new AddressInUseException(ex.Message, ex);
         }
 

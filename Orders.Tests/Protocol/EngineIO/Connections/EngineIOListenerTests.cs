@@ -91,6 +91,18 @@ public sealed class EngineIOListenerTests
         (await ws.ReceiveTextAsync()).Should().StartWith("0{\"sid\":\"");
     }
 
+    [Test]
+    public async Task A_port_in_use_fails_the_start_as_kestrel_reports_it()
+    {
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var start = async () => await ConformanceServer.StartAsync(port: port);
+
+        await start.Should().ThrowAsync<IOException>().WithMessage("*address already in use*");
+    }
+
     /// <summary>Counts the connections Kestrel of <paramref name="server"/> opens from now on.</summary>
     private sealed class KestrelConnections : IDisposable
     {
