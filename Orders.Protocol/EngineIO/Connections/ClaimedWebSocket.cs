@@ -6,6 +6,12 @@ namespace Orders.Protocol.EngineIO.Connections;
 internal readonly record struct ClaimedWebSocket(EngineIOServer Engine, WebSocketHandshake Handshake, EngineSession? Upgrading, SequencePosition HeadEnd)
 {
     /// <summary>
+    /// How long the connection path waits for a new connection's first bytes. A client that connects and stays
+    /// silent is then handed to Kestrel, whose request timeouts apply.
+    /// </summary>
+    public static readonly TimeSpan FirstBytesWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Looks once at the first bytes of a connection. True when they hold a whole WebSocket handshake that an engine
     /// of <paramref name="registry"/> takes; anything else (another request, a head split over packets, a refusal)
     /// is left to Kestrel, which answers it as usual.

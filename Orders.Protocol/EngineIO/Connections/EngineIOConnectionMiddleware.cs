@@ -11,9 +11,6 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// </summary>
 internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry registry, ConnectionDelegate next)
 {
-    // A client that connects and stays silent is handed to Kestrel, whose request timeouts then apply.
-    private static readonly TimeSpan FirstBytesWait = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Not an async method: when the handshake is already buffered (most connections of a storm, whose clients
     /// write it at once) the returned task is the session's receive loop itself, with no timer armed and no state
@@ -28,7 +25,7 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
     private async Task WaitForFirstBytesAsync(ConnectionContext connection)
     {
         ReadResult result;
-        using (var wait = new CancellationTokenSource(FirstBytesWait))
+        using (var wait = new CancellationTokenSource(ClaimedWebSocket.FirstBytesWait))
         {
             try
             {

@@ -18,9 +18,6 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// </summary>
 internal sealed partial class EngineIOListener : IConnectionListener
 {
-    // A client that connects and stays silent is handed to Kestrel, whose request timeouts then apply.
-    private static readonly TimeSpan FirstBytesWait = TimeSpan.FromSeconds(5);
-
     private readonly Socket _listen;
     private readonly SocketConnectionContextFactory _connections;
     private readonly EngineIOConnectionRegistry _registry;
@@ -176,10 +173,10 @@ internal sealed partial class EngineIOListener : IConnectionListener
         return count;
     }
 
-    /// <summary>Waits (without a buffer) for the first bytes; false when none came within <see cref="FirstBytesWait"/>.</summary>
+    /// <summary>Waits (without a buffer) for the first bytes; false when none came within <see cref="ClaimedWebSocket.FirstBytesWait"/>.</summary>
     private static async Task<bool> FirstBytesAsync(Socket socket)
     {
-        using var wait = new CancellationTokenSource(FirstBytesWait);
+        using var wait = new CancellationTokenSource(ClaimedWebSocket.FirstBytesWait);
         try
         {
             await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, wait.Token).ConfigureAwait(false);
