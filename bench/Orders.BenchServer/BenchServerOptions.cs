@@ -4,7 +4,7 @@ using System.Net;
 namespace Orders.BenchServer;
 
 /// <summary>
-/// Command line of the benchmark server: <c>--port N [--host 127.0.0.1] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N] [--inline-io on|off]</c>.
+/// Command line of the benchmark server: <c>--port N [--host 127.0.0.1] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N] [--inline-io on|off] [--gc-log PATH]</c>.
 /// Everything not named here keeps the production default of <c>AddSocketIO</c>.
 /// </summary>
 internal sealed class BenchServerOptions
@@ -28,6 +28,9 @@ internal sealed class BenchServerOptions
     /// </summary>
     public bool InlineIO { get; private set; } = true;
 
+    /// <summary>Where to write one line per garbage collection (<see cref="GcLog"/>); none by default.</summary>
+    public string? GcLogPath { get; private set; }
+
     public static BenchServerOptions Parse(string[] args)
     {
         var o = new BenchServerOptions();
@@ -41,8 +44,9 @@ internal sealed class BenchServerOptions
                 case "--ping-interval-ms": o.PingIntervalMs = ParseInt(value); break;
                 case "--ping-timeout-ms": o.PingTimeoutMs = ParseInt(value); break;
                 case "--backlog": o.Backlog = ParseInt(value); break;
+                case "--gc-log": o.GcLogPath = value; break;
                 case "--inline-io": o.InlineIO = value is "on" ? true : value is "off" ? false : throw new ArgumentException($"--inline-io on|off, not {value}"); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; usage: --port N [--host A] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N] [--inline-io on|off]");
+                default: throw new ArgumentException($"unknown option {args[i]}; usage: --port N [--host A] [--ping-interval-ms N] [--ping-timeout-ms N] [--backlog N] [--inline-io on|off] [--gc-log PATH]");
             }
 
             i++;

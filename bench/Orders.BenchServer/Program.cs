@@ -11,6 +11,7 @@ catch (ArgumentException ex)
     return 2;
 }
 
+await using var gcLog = options.GcLogPath is { } path ? new GcLog(path) : null;
 var app = BenchHost.Build(options);
 await app.StartAsync();
 // The runtime reads its half of inline I/O from the environment only, so a server started without it says so.

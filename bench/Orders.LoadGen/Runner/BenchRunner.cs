@@ -50,7 +50,9 @@ internal static class BenchRunner
                             continue;
                         }
 
-                        await using var server = await ServerProcess.StartAsync(settings, kind, port).ConfigureAwait(false);
+                        var gcLog = settings.GcLogDir is { } dir ? Path.GetFullPath(Path.Combine(dir, $"{scenario}-{kind}-r{rep}.log")) : null;
+                        if (settings.GcLogDir is { } logs) Directory.CreateDirectory(logs);
+                        await using var server = await ServerProcess.StartAsync(settings, kind, port, gcLog).ConfigureAwait(false);
                         await using var pool = new WorkerPool(settings, port);
                         try
                         {

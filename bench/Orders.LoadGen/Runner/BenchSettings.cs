@@ -43,6 +43,9 @@ internal sealed class BenchSettings
     public string Gc { get; set; } = "workstation";
     public string ResultsDir { get; set; } = "bench/results";
 
+    /// <summary>Ours only: a folder for one garbage-collection log per scenario and repetition (the server's <c>--gc-log</c>).</summary>
+    public string? GcLogDir { get; set; }
+
     /// <summary>Extra environment for the server processes (<c>--server-env NAME=VALUE</c>, repeatable), for experiments.</summary>
     public List<string> ServerEnvironment { get; } = [];
 
@@ -87,6 +90,7 @@ internal sealed class BenchSettings
                 case "--generator-core": s.GeneratorCore = v; break;
                 case "--gc": s.Gc = v is "server" or "workstation" ? v : throw new ArgumentException("--gc server|workstation"); break;
                 case "--results": s.ResultsDir = v; break;
+                case "--gc-log": s.GcLogDir = v; break;
                 case "--server-env": s.ServerEnvironment.Add(v.Contains('=', StringComparison.Ordinal) ? v : throw new ArgumentException("--server-env NAME=VALUE")); break;
                 case "--batch": s.BatchSize = Int(v); break;
                 case "--posts-in-flight": s.PostsInFlight = Int(v); break;

@@ -34,6 +34,8 @@ internal static class Report
         ("latency", "p50_ms", false, ""),
         ("latency", "p99_ms", false, "<= 1"),
         ("latency", "p999_ms", false, ""),
+        ("latency", "server_gen1_gcs", false, ""),
+        ("latency", "server_gc_pause_ms", false, ""),
         ("orders", "changes_per_s", true, ""),
         ("orders", "p50_ms", false, ""),
         ("orders", "p99_ms", false, "< 50 ms"),

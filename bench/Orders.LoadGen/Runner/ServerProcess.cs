@@ -30,7 +30,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string RecentOutput => _process.RecentOutput;
 
-    public static async Task<ServerProcess> StartAsync(BenchSettings settings, string kind, int port)
+    public static async Task<ServerProcess> StartAsync(BenchSettings settings, string kind, int port, string? gcLog = null)
     {
         List<string> command = kind == "ours"
             ? ["dotnet", Path.Combine(settings.Root, "bench/Orders.BenchServer/bin", settings.Config, "net10.0/Orders.BenchServer.dll")]
@@ -46,6 +46,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         command.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
         if (settings.PingIntervalMs > 0) command.AddRange(["--ping-interval-ms", settings.PingIntervalMs.ToString(CultureInfo.InvariantCulture)]);
         if (settings.PingTimeoutMs > 0) command.AddRange(["--ping-timeout-ms", settings.PingTimeoutMs.ToString(CultureInfo.InvariantCulture)]);
+        if (kind == "ours" && gcLog is not null) command.AddRange(["--gc-log", gcLog]);
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = PinnedProcess.Start(settings, command, environment, line =>
