@@ -129,18 +129,24 @@ internal sealed partial class EngineIOListener : IConnectionListener
 
             // Synchronous peeks below never wait: the socket is non-blocking.
             socket.Blocking = false;
-            var buffer = ArrayPool<byte>.Shared.Rent(WebSocketHandshakeParser.MaxHeadLength + 1);
+            byte[]? buffer = ArrayPool<byte>.Shared.Rent(WebSocketHandshakeParser.MaxHeadLength + 1);
             try
             {
                 var peeked = Peek(socket, buffer);
                 if (peeked < 0)
                 {
+                    // No buffer is held while waiting. In a storm thousands of connections wait here at once; the pool
+                    // has a few head buffers, so each waiter would hold a fresh 16 KB array that outlives a collection
+                    // or two and is then dropped by the full pool: the garbage that made gen1 collections compact.
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
                     if (!await FirstBytesAsync(socket).ConfigureAwait(false))
                     {
                         HandToKestrel(socket);
                         return;
                     }
 
+                    buffer = ArrayPool<byte>.Shared.Rent(WebSocketHandshakeParser.MaxHeadLength + 1);
                     peeked = Peek(socket, buffer);
                 }
 
@@ -148,7 +154,7 @@ internal sealed partial class EngineIOListener : IConnectionListener
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

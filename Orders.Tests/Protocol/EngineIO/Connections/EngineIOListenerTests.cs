@@ -79,6 +79,27 @@ public sealed class EngineIOListenerTests
     }
 
     [Test]
+    public async Task A_handshake_that_comes_after_the_connect_is_still_served_at_the_listener()
+    {
+        // The listener finds nothing to peek at first and waits for the first bytes without its head buffer.
+        await using var server = await ConformanceServer.StartAsync();
+        using var kestrel = new KestrelConnections(server);
+        var head = Encoding.ASCII.GetBytes(
+            "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+
+        await using var client = await RawClient.ConnectAsync(server.BaseUri);
+        await Task.Delay(200);
+        await client.WriteAsync(head);
+        var answer = await client.ReadHeadAsync();
+
+        using var _ = new AssertionScope();
+        answer.Should().StartWith("HTTP/1.1 101 Switching Protocols\r\n");
+        (await client.ReadTextFrameAsync()).Should().StartWith("0{\"sid\":\"");
+        kestrel.Opened.Should().Be(0, "a whole head, however late, is the listener's");
+    }
+
+    [Test]
     public async Task A_client_that_connects_and_leaves_without_a_byte_costs_nothing_and_the_next_one_is_served()
     {
         await using var server = await ConformanceServer.StartAsync();
