@@ -12,7 +12,9 @@ namespace Orders.Protocol.EngineIO;
 public sealed partial class EngineSession
 {
     private readonly Lock _gate = new();
-    private readonly Queue<OutgoingFrame> _queue = new(0);
+
+    // Created empty (the shared empty array): most sessions never have a frame wait.
+    private readonly Queue<OutgoingFrame> _queue = new();
     private readonly EngineIOServer _server;
     private TransportKind _transport;
     private WebSocket? _webSocket;

@@ -39,7 +39,7 @@ internal sealed class RoomIndex
         lock (_gate)
         {
             if (socket.IsClosed) return;
-            socket.RoomSet.Add(room);
+            socket.AddRoom(room);
             if (socket.Connected) AddLocked(socket, room);
         }
     }
@@ -49,8 +49,8 @@ internal sealed class RoomIndex
     {
         lock (_gate)
         {
-            socket.RoomSet.Add(socket.Id);
-            foreach (var room in socket.RoomSet) AddLocked(socket, room);
+            socket.AddRoom(socket.Id);
+            foreach (var room in socket.RoomList) AddLocked(socket, room);
         }
     }
 
@@ -59,7 +59,7 @@ internal sealed class RoomIndex
         lock (_gate)
         {
             RemoveLocked(socket, room);
-            socket.RoomSet.Remove(room);
+            socket.RemoveRoom(room);
         }
     }
 
@@ -67,8 +67,7 @@ internal sealed class RoomIndex
     {
         lock (_gate)
         {
-            foreach (var room in socket.RoomSet) RemoveLocked(socket, room);
-            socket.RoomSet.Clear();
+            foreach (var room in socket.TakeRooms()) RemoveLocked(socket, room);
         }
     }
 

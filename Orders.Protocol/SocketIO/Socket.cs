@@ -16,13 +16,17 @@ public sealed class Socket
     private long _nextAckId;
     private int _state; // 0 connecting, 1 connected, 2 disconnected
 
+    // The rooms this socket is in, copy-on-write: changed only under its namespace's room index lock, read without
+    // one. A socket is in a handful of rooms (its own id room and a user room), so one small array is kept for its
+    // life where a hash set kept three objects.
+    private string[] _rooms = [];
+
     internal Socket(SocketIONamespace ns, ClientConnection client, string id, Handshake handshake)
     {
         Namespace = ns;
         _client = client;
         Id = id;
         Handshake = handshake;
-        RoomSet = new HashSet<string>(StringComparer.Ordinal);
     }
 
     /// <summary>The socket id, unique per namespace connection (not the Engine.IO session id).</summary>
@@ -50,15 +54,43 @@ public sealed class Socket
     }
 
     /// <summary>Rooms the socket is in (its own id room included).</summary>
-    public IReadOnlyCollection<string> Rooms
+    public IReadOnlyCollection<string> Rooms => [.. Volatile.Read(ref _rooms)];
+
+    /// <summary>The rooms as they are now; the array is never changed afterwards.</summary>
+    internal string[] RoomList => Volatile.Read(ref _rooms);
+
+    /// <summary>Adds <paramref name="room"/>; false when the socket is in it already. Under the room index lock only.</summary>
+    internal bool AddRoom(string room)
     {
-        get
-        {
-            lock (_gate) return [.. RoomSet];
-        }
+        var rooms = _rooms;
+        if (Array.IndexOf(rooms, room) >= 0) return false;
+        var grown = new string[rooms.Length + 1];
+        rooms.CopyTo(grown, 0);
+        grown[^1] = room;
+        Volatile.Write(ref _rooms, grown);
+        return true;
     }
 
-    internal HashSet<string> RoomSet { get; }
+    /// <summary>Removes <paramref name="room"/>; false when the socket was not in it. Under the room index lock only.</summary>
+    internal bool RemoveRoom(string room)
+    {
+        var rooms = _rooms;
+        var at = Array.IndexOf(rooms, room);
+        if (at < 0) return false;
+        var shrunk = rooms.Length == 1 ? [] : new string[rooms.Length - 1];
+        rooms.AsSpan(0, at).CopyTo(shrunk);
+        rooms.AsSpan(at + 1).CopyTo(shrunk.AsSpan(at));
+        Volatile.Write(ref _rooms, shrunk);
+        return true;
+    }
+
+    /// <summary>Leaves every room and returns the ones it was in. Under the room index lock only.</summary>
+    internal string[] TakeRooms()
+    {
+        var rooms = _rooms;
+        Volatile.Write(ref _rooms, []);
+        return rooms;
+    }
 
     internal bool IsClosed => Volatile.Read(ref _state) == 2;
 

@@ -57,15 +57,27 @@ public sealed class SocketIONamespace
     /// <summary>Emits to every socket of the namespace; returns the number of recipients.</summary>
     public int Emit(string eventName, params object?[] args) => new BroadcastOperator(this, [], []).Emit(eventName, args);
 
-    internal async Task<ConnectResult> RunMiddlewaresAsync(Socket socket)
+    /// <remarks>Middlewares that finish synchronously (most do) cost no task per connect.</remarks>
+    internal ValueTask<ConnectResult> RunMiddlewaresAsync(Socket socket)
     {
-        foreach (var middleware in _middlewares)
+        var middlewares = _middlewares;
+        for (var i = 0; i < middlewares.Length; i++)
         {
-            var result = await middleware(socket).ConfigureAwait(false);
-            if (!result.Accepted) return result;
+            var pending = middlewares[i](socket);
+            if (!pending.IsCompletedSuccessfully) return FinishMiddlewaresAsync(pending, socket, middlewares, i + 1);
+            var result = pending.Result;
+            if (!result.Accepted) return new(result);
         }
 
-        return ConnectResult.Accept;
+        return new(ConnectResult.Accept);
+    }
+
+    private static async ValueTask<ConnectResult> FinishMiddlewaresAsync(
+        ValueTask<ConnectResult> pending, Socket socket, ImmutableArray<Func<Socket, ValueTask<ConnectResult>>> middlewares, int next)
+    {
+        var result = await pending.ConfigureAwait(false);
+        for (var i = next; result.Accepted && i < middlewares.Length; i++) result = await middlewares[i](socket).ConfigureAwait(false);
+        return result.Accepted ? ConnectResult.Accept : result;
     }
 
     internal void Add(Socket socket)

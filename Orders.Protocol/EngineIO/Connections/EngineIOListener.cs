@@ -101,7 +101,8 @@ internal sealed partial class EngineIOListener : IConnectionListener
             Socket socket;
             try
             {
-                socket = await _listen.AcceptAsync().ConfigureAwait(false);
+                // The token overload answers with a ValueTask on the listening socket's cached arguments: no Task per connection.
+                socket = await _listen.AcceptAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ObjectDisposedException || ex is SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted })
             {

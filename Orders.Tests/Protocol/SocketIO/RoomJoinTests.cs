@@ -93,4 +93,42 @@ public sealed class RoomJoinTests
         received.Should().Equal("42/grow,[\"two\"]", "42/grow,[\"b-only\"]");
         foreach (var ws in clients) ws.Dispose();
     }
+    [Test]
+    public async Task A_socket_lists_each_room_once_in_join_order_and_its_own_room_stays_until_it_disconnects()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 5000, pingTimeoutMs: 5000);
+        var ns = server.IO.Of("/list");
+        var connected = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ns.Use(socket =>
+        {
+            socket.Join("early");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        ns.OnConnection(socket =>
+        {
+            connected.TrySetResult(socket);
+            return ValueTask.CompletedTask;
+        });
+
+        var ws = await server.ConnectWebSocketAsync("/socket.io/");
+        await ws.ReceiveTextAsync();
+        await ws.SendTextAsync("40/list,");
+        await ws.ReceiveTextAsync();
+        var socket = await connected.Task.WaitAsync(ConformanceServer.Timeout);
+
+        socket.Rooms.Should().Equal("early", socket.Id);
+        socket.Join("a");
+        socket.Join("b");
+        socket.Join("a");
+        socket.Rooms.Should().Equal("early", socket.Id, "a", "b");
+        socket.Leave("early");
+        socket.Leave("never-joined");
+        socket.Rooms.Should().Equal(socket.Id, "a", "b");
+        ns.To("a").Emit("x").Should().Be(1);
+
+        socket.Disconnect();
+        socket.Rooms.Should().BeEmpty();
+        ns.RoomNames.Should().BeEmpty("a disconnected socket leaves every room, its own included");
+        ws.Dispose();
+    }
 }
