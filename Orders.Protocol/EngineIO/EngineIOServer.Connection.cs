@@ -53,7 +53,7 @@ internal sealed partial class EngineIOServer
         }
 
         var request = new EngineHandshakeRequest(
-            new HeaderDictionary(handshake.Headers),
+            [.. handshake.Headers],
             handshake.QueryString,
             remoteAddress,
             isSecure: false,
