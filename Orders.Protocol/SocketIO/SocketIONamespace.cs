@@ -57,9 +57,9 @@ public sealed class SocketIONamespace
     /// <summary>Emits to every socket of the namespace; returns the number of recipients.</summary>
     public int Emit(string eventName, params object?[] args) => new BroadcastOperator(this, [], []).Emit(eventName, args);
 
-    /// <remarks>Middlewares that finish synchronously (most do) cost no task per connect.</remarks>
     internal ValueTask<ConnectResult> RunMiddlewaresAsync(Socket socket)
     {
+        // Middlewares that finish synchronously (most do) cost no task per connect.
         var middlewares = _middlewares;
         for (var i = 0; i < middlewares.Length; i++)
         {
