@@ -13,6 +13,10 @@ namespace Orders.Tests.Protocol.EngineIO.Connections;
 /// </summary>
 public sealed class EngineIOListenerTests
 {
+    private static readonly byte[] WebSocketHead = Encoding.ASCII.GetBytes(
+        "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+
     [Test]
     public async Task A_websocket_session_is_served_without_a_kestrel_connection_and_http_still_gets_one()
     {
@@ -60,43 +64,40 @@ public sealed class EngineIOListenerTests
     [Test]
     public async Task A_handshake_split_over_two_writes_is_handed_to_kestrel_and_answered()
     {
-        await using var server = await ConformanceServer.StartAsync();
-        using var kestrel = new KestrelConnections(server);
-        var head = Encoding.ASCII.GetBytes(
-            "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        var opened = await KestrelConnectionsOfAnsweredHandshakeAsync(async client =>
+        {
+            await client.WriteAsync(WebSocketHead[..40]);
+            await Task.Delay(200);
+            await client.WriteAsync(WebSocketHead[40..]);
+        });
 
-        await using var client = await RawClient.ConnectAsync(server.BaseUri);
-        await client.WriteAsync(head[..40]);
-        await Task.Delay(200);
-        await client.WriteAsync(head[40..]);
-        var answer = await client.ReadHeadAsync();
-
-        using var _ = new AssertionScope();
-        answer.Should().StartWith("HTTP/1.1 101 Switching Protocols\r\n");
-        (await client.ReadTextFrameAsync()).Should().StartWith("0{\"sid\":\"");
-        kestrel.Opened.Should().Be(1);
+        opened.Should().Be(1);
     }
 
     [Test]
     public async Task A_handshake_that_comes_after_the_connect_is_still_served_at_the_listener()
     {
         // The listener finds nothing to peek at first and waits for the first bytes without its head buffer.
+        var opened = await KestrelConnectionsOfAnsweredHandshakeAsync(async client =>
+        {
+            await Task.Delay(200);
+            await client.WriteAsync(WebSocketHead);
+        });
+
+        opened.Should().Be(0, "a whole head, however late, is the listener's");
+    }
+
+    /// <summary>Sends a WebSocket handshake as <paramref name="send"/> does, checks it is answered, and returns how many Kestrel connections it took.</summary>
+    private static async Task<int> KestrelConnectionsOfAnsweredHandshakeAsync(Func<RawClient, Task> send)
+    {
         await using var server = await ConformanceServer.StartAsync();
         using var kestrel = new KestrelConnections(server);
-        var head = Encoding.ASCII.GetBytes(
-            "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-
         await using var client = await RawClient.ConnectAsync(server.BaseUri);
-        await Task.Delay(200);
-        await client.WriteAsync(head);
-        var answer = await client.ReadHeadAsync();
+        await send(client);
 
-        using var _ = new AssertionScope();
-        answer.Should().StartWith("HTTP/1.1 101 Switching Protocols\r\n");
+        (await client.ReadHeadAsync()).Should().StartWith("HTTP/1.1 101 Switching Protocols\r\n");
         (await client.ReadTextFrameAsync()).Should().StartWith("0{\"sid\":\"");
-        kestrel.Opened.Should().Be(0, "a whole head, however late, is the listener's");
+        return kestrel.Opened;
     }
 
     [Test]
