@@ -26,6 +26,7 @@ internal static class BenchRunner
         var results = new List<RunResult>();
         var port = settings.BasePort;
         var started = DateTimeOffset.UtcNow;
+        var gcLogs = settings.GcLogDir is { } dir ? Directory.CreateDirectory(Path.GetFullPath(dir)).FullName : null;
         Console.WriteLine($"bench: {(settings.Smoke ? "SMOKE (tiny, measures nothing) " : "")}servers [{string.Join(", ", settings.Servers)}], scenarios [{string.Join(", ", settings.Scenarios)}], " +
             $"{settings.Repetitions} rep(s), warm-up {settings.WarmupSeconds} s (orders {settings.OrdersWarmupSeconds} s) + measure {settings.MeasureSeconds} s, server on core {settings.ServerCore}, generator on core {settings.GeneratorCore}, GC {settings.Gc}");
 
@@ -50,8 +51,7 @@ internal static class BenchRunner
                             continue;
                         }
 
-                        var gcLog = settings.GcLogDir is { } dir ? Path.GetFullPath(Path.Combine(dir, $"{scenario}-{kind}-r{rep}.log")) : null;
-                        if (settings.GcLogDir is { } logs) Directory.CreateDirectory(logs);
+                        var gcLog = gcLogs is null ? null : Path.Combine(gcLogs, $"{scenario}-{kind}-r{rep}.log");
                         await using var server = await ServerProcess.StartAsync(settings, kind, port, gcLog).ConfigureAwait(false);
                         await using var pool = new WorkerPool(settings, port);
                         try

@@ -78,14 +78,10 @@ internal sealed class Scenarios(BenchSettings settings)
         }
 
         // Ours only: how much of a connect is the runtime's memory work (allocation, collections, their pauses).
-        if (gcBefore is { } before && (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc is { } after)
+        if (await RecordCollectionsSinceAsync(server, gcBefore, r).ConfigureAwait(false) is { } gc)
         {
-            var gc = after.Since(before);
             r.Metrics["server_alloc_bytes_per_connect"] = (double)gc.Allocated / joined;
             r.Metrics["server_gc_pause_us_per_connect"] = gc.PauseMs * 1000 / joined;
-            r.Metrics["server_gcs"] = gc.Gen0;
-            r.Metrics["server_gen1_gcs"] = gc.Gen1;
-            r.Metrics["server_gen2_gcs"] = gc.Gen2;
         }
     }
 
@@ -162,14 +158,7 @@ internal sealed class Scenarios(BenchSettings settings)
         r.ServerCpu = (server.CpuTime() - cpuA) / Stopwatch.GetElapsedTime(tA);
 
         // Ours only: the collections in the measured window, which is where a p99.9 above a few ms comes from.
-        if (gcBefore is { } before && (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc is { } after)
-        {
-            var gc = after.Since(before);
-            r.Metrics["server_gcs"] = gc.Gen0;
-            r.Metrics["server_gen1_gcs"] = gc.Gen1;
-            r.Metrics["server_gen2_gcs"] = gc.Gen2;
-            r.Metrics["server_gc_pause_ms"] = gc.PauseMs;
-        }
+        if (await RecordCollectionsSinceAsync(server, gcBefore, r).ConfigureAwait(false) is { } gc) r.Metrics["server_gc_pause_ms"] = gc.PauseMs;
         await stop.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
 
@@ -183,6 +172,20 @@ internal sealed class Scenarios(BenchSettings settings)
         }
 
         await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ours only (Node's reference reports no collections): the server's memory work since <paramref name="before"/>,
+    /// with the collection counts recorded in <paramref name="r"/>; null for Node.
+    /// </summary>
+    private static async Task<ServerGcStats?> RecordCollectionsSinceAsync(ServerProcess server, ServerGcStats? before, RunResult r)
+    {
+        if (before is not { } start || (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc is not { } end) return null;
+        var gc = end.Since(start);
+        r.Metrics["server_gcs"] = gc.Gen0;
+        r.Metrics["server_gen1_gcs"] = gc.Gen1;
+        r.Metrics["server_gen2_gcs"] = gc.Gen2;
+        return gc;
     }
 
     private async Task<ConnectResult> ConnectAsync(WorkerPool pool, int count, RunResult r)
