@@ -59,29 +59,27 @@ public sealed class Socket
     /// <summary>The rooms as they are now; the array is never changed afterwards.</summary>
     internal string[] RoomList => Volatile.Read(ref _rooms);
 
-    /// <summary>Adds <paramref name="room"/>; false when the socket is in it already. Under the room index lock only.</summary>
-    internal bool AddRoom(string room)
+    /// <summary>Adds <paramref name="room"/> unless the socket is in it already. Under the room index lock only.</summary>
+    internal void AddRoom(string room)
     {
         var rooms = _rooms;
-        if (Array.IndexOf(rooms, room) >= 0) return false;
+        if (Array.IndexOf(rooms, room) >= 0) return;
         var grown = new string[rooms.Length + 1];
         rooms.CopyTo(grown, 0);
         grown[^1] = room;
         Volatile.Write(ref _rooms, grown);
-        return true;
     }
 
-    /// <summary>Removes <paramref name="room"/>; false when the socket was not in it. Under the room index lock only.</summary>
-    internal bool RemoveRoom(string room)
+    /// <summary>Removes <paramref name="room"/> if the socket is in it. Under the room index lock only.</summary>
+    internal void RemoveRoom(string room)
     {
         var rooms = _rooms;
         var at = Array.IndexOf(rooms, room);
-        if (at < 0) return false;
+        if (at < 0) return;
         var shrunk = rooms.Length == 1 ? [] : new string[rooms.Length - 1];
         rooms.AsSpan(0, at).CopyTo(shrunk);
         rooms.AsSpan(at + 1).CopyTo(shrunk.AsSpan(at));
         Volatile.Write(ref _rooms, shrunk);
-        return true;
     }
 
     /// <summary>Leaves every room and returns the ones it was in. Under the room index lock only.</summary>

@@ -130,7 +130,7 @@ internal sealed partial class EngineIOListener : IConnectionListener
 
             // Synchronous peeks below never wait: the socket is non-blocking.
             socket.Blocking = false;
-            byte[]? buffer = ArrayPool<byte>.Shared.Rent(WebSocketHandshakeParser.MaxHeadLength + 1);
+            byte[]? buffer = RentHeadBuffer();
             try
             {
                 var peeked = Peek(socket, buffer);
@@ -147,7 +147,7 @@ internal sealed partial class EngineIOListener : IConnectionListener
                         return;
                     }
 
-                    buffer = ArrayPool<byte>.Shared.Rent(WebSocketHandshakeParser.MaxHeadLength + 1);
+                    buffer = RentHeadBuffer();
                     peeked = Peek(socket, buffer);
                 }
 
@@ -170,6 +170,9 @@ internal sealed partial class EngineIOListener : IConnectionListener
             socket.Dispose();
         }
     }
+
+    // One byte more than the longest head, so that a longer one is seen as too long rather than as incomplete.
+    private static byte[] RentHeadBuffer() => ArrayPool<byte>.Shared.Rent(WebSocketHandshakeParser.MaxHeadLength + 1);
 
     /// <summary>The bytes waiting on <paramref name="socket"/>, left there; -1 when none has arrived yet.</summary>
     private static int Peek(Socket socket, byte[] buffer)
