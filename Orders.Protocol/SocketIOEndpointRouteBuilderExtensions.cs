@@ -29,7 +29,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
         configure?.Invoke(options);
         var errors = options.Validate().ToList();
         if (errors.Count > 0) throw new OptionsValidationException(nameof(EngineIOOptions), typeof(EngineIOOptions), errors);
-        var batches = new SendBatchPool(options.BatchSends);
+        var batches = new SendBatchPool(options.BatchSends, options.CoalesceSends);
         endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(batches.Dispose);
         return MapEngine(endpoints, path, options, handler, batches);
     }

@@ -29,7 +29,11 @@ public static class SocketIOServiceCollectionExtensions
         services.TryAddSingleton<ProtocolMetrics>();
 
         // A singleton so the container disposes it (and its rings) with the host.
-        services.TryAddSingleton(sp => new SendBatchPool(sp.GetRequiredService<IOptions<SocketIOOptions>>().Value.BatchSends));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SocketIOOptions>>().Value;
+            return new SendBatchPool(options.BatchSends, options.CoalesceSends);
+        });
         services.TryAddSingleton(sp => new SocketIOServer(
             sp.GetRequiredService<IOptions<SocketIOOptions>>(),
             sp.GetRequiredService<TimeProvider>(),

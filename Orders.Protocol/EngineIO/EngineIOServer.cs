@@ -52,6 +52,9 @@ internal sealed partial class EngineIOServer : IDisposable
 
     public EngineIOOptions Options { get; }
 
+    /// <summary>The pump that makes the WebSocket writes of sessions served at the connection, or null (each writes its own).</summary>
+    internal SendPump? Pump => _batches?.Pump;
+
     public long PingIntervalTicks { get; }
 
     /// <summary>When a new session's first ping falls due: within the last <see cref="EngineIOOptions.PingJitter"/> of the interval, at random.</summary>
@@ -276,8 +279,8 @@ internal sealed partial class EngineIOServer : IDisposable
                 var next = long.MaxValue;
 
                 // Enumerating the map itself takes no lock and copies nothing (.Values would, every tick). The
-                // pings of a pass go out in batches, like a broadcast's frames.
-                var batch = _batches?.Rent();
+                // pings of a pass go out in batches, like a broadcast's frames (through the pump, if there is one).
+                var batch = Pump is null ? _batches?.Rent() : null;
                 try
                 {
                     foreach (var (_, session) in _sessions)

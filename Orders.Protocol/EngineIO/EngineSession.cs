@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.EngineIO.Transports;
@@ -11,6 +12,9 @@ namespace Orders.Protocol.EngineIO;
 /// </summary>
 public sealed partial class EngineSession
 {
+    // The most the pump copies together into one write: a socket's backlog leaves in several writes, not one copy of all of it.
+    private const int MaxPumpedBytes = 64 * 1024;
+
     private readonly Lock _gate = new();
 
     // Created empty (the shared empty array): most sessions never have a frame wait.
@@ -20,6 +24,9 @@ public sealed partial class EngineSession
     private WebSocket? _webSocket;
     private ConnectionStream? _frames;
     private bool _draining;
+
+    // The frame handed to the pump with the drain flag: frames sent meanwhile queue behind it.
+    private OutgoingFrame _pumped;
     private TaskCompletionSource? _pendingPoll;
     private bool _pollActive;
     private bool _postActive;
@@ -150,25 +157,155 @@ public sealed partial class EngineSession
         if (!startDrain) return true;
 
         // Deferred, the frame keeps this session's drain flag until the batch writes it (OnDeferredWrite), so
-        // whatever is sent meanwhile queues behind it.
-        if (batch is null || direct is not { Wire.IsEmpty: false } d || _frames is not { } stream || !batch.TryAdd(this, stream, d.Wire))
+        // whatever is sent meanwhile queues behind it. An explicit batch (EmitBatch) holds its frames until it
+        // ends; otherwise the pump, if any, makes the write.
+        if (batch is not null && direct is { Wire.IsEmpty: false } d && _frames is { } stream && batch.TryAdd(this, stream, d.Wire)) return true;
+        if (direct is { Wire.IsEmpty: false } && _frames is not null && _server.Pump is { } pump)
         {
-            _ = DrainWebSocketAsync(direct);
+            lock (_gate) _pumped = direct.Value;
+            pump.Schedule(this);
+            return true;
         }
 
+        if (direct is null && _frames is not null && _server.Pump is { } queued)
+        {
+            queued.Schedule(this);
+            return true;
+        }
+
+        _ = DrainWebSocketAsync(direct);
         return true;
+    }
+
+    /// <summary>
+    /// The pump's turn for this session (which holds the drain flag): what waits leaves in one write of
+    /// <paramref name="batch"/>, at most <see cref="MaxPumpedBytes"/> of frames copied together; a session that
+    /// cannot be written that way (a binary frame next, sends gone to Kestrel's pipe, no batch) drains by itself.
+    /// </summary>
+    internal void Pump(SendBatch? batch)
+    {
+        try
+        {
+            PumpCore(batch);
+        }
+        catch (Exception ex) when (IsSendFailure(ex))
+        {
+            Terminate(EngineCloseReason.TransportError);
+        }
+    }
+
+    private void PumpCore(SendBatch? batch)
+    {
+        OutgoingFrame head;
+        ReadOnlyMemory<byte> wire;
+        byte[]? gathered = null;
+        int fromQueue;
+        lock (_gate)
+        {
+            if (_state == SessionState.Closed)
+            {
+                _pumped = default;
+                _draining = false;
+                return;
+            }
+
+            head = _pumped;
+            (wire, fromQueue, gathered) = GatherLocked(head.Wire);
+            if (wire.IsEmpty && _queue.Count == 0 && _state != SessionState.Closing)
+            {
+                // Nothing left: the drain flag goes (a close that waits for the queue goes on below).
+                _draining = false;
+                return;
+            }
+        }
+
+        // The batch is not flushed here (the pump flushes it between sessions), so the frames taken stay queued
+        // until they are dequeued below, with no write result in between that could look at the queue.
+        if (!wire.IsEmpty && batch is not null && _frames is { } stream && batch.TryAdd(this, stream, wire, gathered, flushWhenFull: false))
+        {
+            lock (_gate)
+            {
+                _pumped = default;
+                for (var i = 0; i < fromQueue && _queue.TryDequeue(out _); i++)
+                {
+                }
+            }
+
+            _server.Pump!.Counted(fromQueue + (head.Wire.IsEmpty ? 0 : 1));
+            return;
+        }
+
+        if (gathered is not null) ArrayPool<byte>.Shared.Return(gathered);
+        lock (_gate) _pumped = default;
+        _ = DrainWebSocketAsync(head.Wire.IsEmpty ? null : head);
+    }
+
+    /// <summary>
+    /// The bytes of the next write: <paramref name="head"/> and the queued frames behind it that have their wire
+    /// form, up to <see cref="MaxPumpedBytes"/> (a single frame goes as it is, however long); several are copied
+    /// into a rented array. Returns how many came from the queue.
+    /// </summary>
+    private (ReadOnlyMemory<byte> Wire, int FromQueue, byte[]? Rented) GatherLocked(ReadOnlyMemory<byte> head)
+    {
+        var length = head.Length;
+        var count = head.IsEmpty ? 0 : 1;
+        ReadOnlyMemory<byte> single = head;
+        var fromQueue = 0;
+        foreach (var frame in _queue)
+        {
+            if (frame.Wire.IsEmpty || (count > 0 && length + frame.Wire.Length > MaxPumpedBytes)) break;
+            if (count == 0) single = frame.Wire;
+            length += frame.Wire.Length;
+            count++;
+            fromQueue++;
+        }
+
+        if (count <= 1) return (single, fromQueue, null);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        var offset = 0;
+        if (!head.IsEmpty)
+        {
+            head.Span.CopyTo(rented);
+            offset = head.Length;
+        }
+
+        var copied = 0;
+        foreach (var frame in _queue)
+        {
+            if (copied == fromQueue) break;
+            frame.Wire.Span.CopyTo(rented.AsSpan(offset));
+            offset += frame.Wire.Length;
+            copied++;
+        }
+
+        return (rented.AsMemory(0, length), fromQueue, rented);
     }
 
     /// <summary>The batch wrote (or failed to write) this session's deferred frame: drain what queued behind it.</summary>
     internal void OnDeferredWrite(ValueTask written)
     {
-        if (written.IsCompletedSuccessfully)
+        if (!written.IsCompletedSuccessfully)
         {
-            _ = DrainWebSocketAsync();
+            _ = DrainAfterAsync(written);
+        }
+        else if (_server.Pump is { } pump)
+        {
+            // What queued meanwhile goes in the pump's next write; with nothing queued the drain flag goes here
+            // (a close that waited for the queue goes on from DrainWebSocketAsync).
+            lock (_gate)
+            {
+                if (_queue.Count == 0 && _state != SessionState.Closing)
+                {
+                    _draining = false;
+                    return;
+                }
+            }
+
+            pump.Schedule(this);
         }
         else
         {
-            _ = DrainAfterAsync(written);
+            _ = DrainWebSocketAsync();
         }
     }
 

@@ -40,7 +40,9 @@ public sealed class BroadcastOperator
         var delivered = 0;
 
         // Several recipients make a batch of their own: their writes leave in a few system calls, not one each.
-        var own = _batch is null && count > 1 ? _namespace.Server.SendBatches.Rent() : null;
+        // With a send pump, the pump makes the writes (in batches of its own) and this thread only queues them.
+        var batches = _namespace.Server.SendBatches;
+        var own = _batch is null && count > 1 && batches.Pump is null ? batches.Rent() : null;
         var batch = _batch?.Sends ?? own;
         try
         {

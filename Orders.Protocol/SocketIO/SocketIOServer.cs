@@ -29,7 +29,9 @@ public sealed partial class SocketIOServer
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         SendBatches = sendBatches;
-        if (Options.BatchSends) Log.SendBatching(logger, SendBatches.Enabled ? "batched through io_uring" : "made one by one: io_uring is not available");
+        if (Options.BatchSends) Log.SendBatching(logger, SendBatches.Enabled
+            ? SendBatches.Pump is null ? "batched through io_uring for broadcasts and emit batches" : "made by the send pump through io_uring, a socket's waiting frames in one write"
+            : "made one by one: io_uring is not available");
         Of("/");
     }
 
@@ -148,7 +150,7 @@ public sealed partial class SocketIOServer
         [LoggerMessage(7, LogLevel.Error, "Connection middleware of {Namespace} failed")]
         public static partial void MiddlewareFailed(ILogger logger, Exception exception, string @namespace);
 
-        [LoggerMessage(8, LogLevel.Information, "WebSocket writes of broadcasts are {Mode}")]
+        [LoggerMessage(8, LogLevel.Information, "WebSocket writes are {Mode}")]
         public static partial void SendBatching(ILogger logger, string mode);
     }
 }

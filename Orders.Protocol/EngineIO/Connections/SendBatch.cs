@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Orders.Protocol.EngineIO.Connections;
@@ -18,6 +19,7 @@ internal sealed class SendBatch : IDisposable
     private readonly nint[] _buffers = new nint[IoUringRing.Capacity];
     private readonly int[] _lengths = new int[IoUringRing.Capacity];
     private readonly int[] _results = new int[IoUringRing.Capacity];
+    private readonly byte[]?[] _rented = new byte[IoUringRing.Capacity][];
 
     // A broadcast hands every recipient the same array: it is pinned once, not once per recipient.
     private readonly List<GCHandle> _pins = [];
@@ -31,10 +33,15 @@ internal sealed class SendBatch : IDisposable
         _ring = ring;
     }
 
-    /// <summary>Takes <paramref name="frame"/> (a whole WebSocket frame) for the connection; false if it must be sent now instead.</summary>
-    public bool TryAdd(EngineSession session, ConnectionStream stream, ReadOnlyMemory<byte> frame)
+    /// <summary>
+    /// Takes <paramref name="frame"/> (whole WebSocket frames) for the connection; false if it must be sent now instead.
+    /// <paramref name="rented"/>, the <see cref="ArrayPool{T}"/> array under the frame if any, goes back to the pool
+    /// once the kernel has taken all of it (a frame it took only part of may still be read by the slow path).
+    /// </summary>
+    /// <remarks>With <paramref name="flushWhenFull"/> false the caller flushes a full batch (<see cref="IsFull"/>) before adding to it.</remarks>
+    public bool TryAdd(EngineSession session, ConnectionStream stream, ReadOnlyMemory<byte> frame, byte[]? rented = null, bool flushWhenFull = true)
     {
-        if (_ring is null || !MemoryMarshal.TryGetArray(frame, out var segment) || !stream.TryDefer(out var socket)) return false;
+        if (_ring is null || _count == IoUringRing.Capacity || !MemoryMarshal.TryGetArray(frame, out var segment) || !stream.TryDefer(out var socket)) return false;
         if (!ReferenceEquals(segment.Array, _lastPinned))
         {
             _pins.Add(GCHandle.Alloc(segment.Array, GCHandleType.Pinned));
@@ -48,9 +55,13 @@ internal sealed class SendBatch : IDisposable
         _sockets[i] = socket;
         _buffers[i] = _pins[^1].AddrOfPinnedObject() + segment.Offset;
         _lengths[i] = segment.Count;
-        if (_count == IoUringRing.Capacity) Flush();
+        _rented[i] = rented;
+        if (flushWhenFull && _count == IoUringRing.Capacity) Flush();
         return true;
     }
+
+    /// <summary>Whether the batch must be flushed before it takes another frame.</summary>
+    public bool IsFull => _count == IoUringRing.Capacity;
 
     /// <summary>Writes every frame taken so far and lets each session go on with what queued behind it.</summary>
     public void Flush()
@@ -74,6 +85,12 @@ internal sealed class SendBatch : IDisposable
         for (var i = 0; i < count; i++)
         {
             var written = _streams[i]!.CompleteDeferred(_frames[i], _results[i]);
+            if (_rented[i] is { } rented)
+            {
+                if (_results[i] == _lengths[i]) ArrayPool<byte>.Shared.Return(rented);
+                _rented[i] = null;
+            }
+
             var session = _sessions[i]!;
             _sessions[i] = null;
             _streams[i] = null;

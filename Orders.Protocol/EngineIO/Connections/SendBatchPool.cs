@@ -5,7 +5,8 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// <summary>
 /// The server's <see cref="SendBatch"/>es, each with its own ring, kept between uses: a ring costs a system call
 /// and two mappings to set up. Rents nothing (callers then send one by one) when batching is off or io_uring is
-/// unavailable, and stops renting if a ring ever fails.
+/// unavailable, and stops renting if a ring ever fails. With coalescing on, its <see cref="Pump"/> makes the
+/// WebSocket writes of every session served at the connection.
 /// </summary>
 internal sealed class SendBatchPool : IDisposable
 {
@@ -14,17 +15,21 @@ internal sealed class SendBatchPool : IDisposable
     private readonly ConcurrentBag<SendBatch> _idle = [];
     private volatile bool _enabled;
 
-    public SendBatchPool(bool enabled)
+    public SendBatchPool(bool enabled, bool coalesce = false)
     {
         if (!enabled) return;
         var first = IoUringRing.TryCreate();
         if (first is null) return;
         _idle.Add(new SendBatch(this, first));
         _enabled = true;
+        if (coalesce) Pump = new SendPump(this);
     }
 
     /// <summary>Whether sends are batched through io_uring.</summary>
     public bool Enabled => _enabled;
+
+    /// <summary>The pump that writes sessions' frames (see <see cref="EngineIOOptions.CoalesceSends"/>), or null.</summary>
+    public SendPump? Pump { get; }
 
     /// <summary>A batch to add frames to and dispose when done, or null to send each frame at once.</summary>
     public SendBatch? Rent()

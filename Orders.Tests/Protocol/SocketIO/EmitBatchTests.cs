@@ -5,8 +5,9 @@ using Orders.Protocol.SocketIO;
 namespace Orders.Tests.Protocol.SocketIO;
 
 /// <summary>
-/// WebSocket writes handed to the kernel together (io_uring on Linux): a broadcast batches its recipients, an
-/// <see cref="EmitBatch"/> batches many emits. Every socket still gets every packet, whole and in order.
+/// WebSocket writes handed to the kernel together (io_uring on Linux): the send pump writes many sockets per
+/// submission and a socket's waiting frames in one write, an <see cref="EmitBatch"/> holds many emits until it ends.
+/// Every socket still gets every packet, whole and in order.
 /// </summary>
 public sealed class EmitBatchTests
 {
@@ -142,6 +143,61 @@ public sealed class EmitBatchTests
             server.IO.Default.To("everyone").Emit("tick", 2).Should().Be(3);
             var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 2)));
             received.Should().AllSatisfy(r => r.Should().Equal("42[\"tick\",1]", "42[\"tick\",2]"));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task Frames_that_wait_behind_a_write_leave_together_in_one_write_in_order()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
+        var pump = server.IO.SendBatches.Pump;
+        pump.Should().NotBeNull("coalescing is on by default where io_uring is available");
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("solo");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 1);
+        try
+        {
+            // The batch holds the first frame's write, so the next nine queue behind it; once it is written the
+            // pump takes all nine in one write.
+            var (writes, frames) = (pump!.Writes, pump.Frames);
+            using (var batch = server.IO.BeginEmitBatch())
+            {
+                server.IO.Default.To("solo").Batched(batch).Emit("n", 0).Should().Be(1);
+                for (var i = 1; i < 10; i++) server.IO.Default.To("solo").Emit("n", i).Should().Be(1);
+            }
+
+            (await ReceiveAsync(clients[0], 10)).Should().Equal(Enumerable.Range(0, 10).Select(i => $"42[\"n\",{i}]"));
+            (pump.Writes - writes, pump.Frames - frames).Should().Be((1, 9), "the nine queued frames shared one write");
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task With_coalescing_off_the_emitting_thread_writes_and_frames_arrive_the_same()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.CoalesceSends = false);
+        server.IO.SendBatches.Pump.Should().BeNull();
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 3);
+        try
+        {
+            for (var i = 0; i < 5; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);
+            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 5)));
+            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 5).Select(i => $"42[\"tick\",{i}]")));
         }
         finally
         {
