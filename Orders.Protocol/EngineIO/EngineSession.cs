@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.EngineIO.Transports;
@@ -12,8 +11,9 @@ namespace Orders.Protocol.EngineIO;
 /// </summary>
 public sealed partial class EngineSession
 {
-    // The most the pump copies together into one write: a socket's backlog leaves in several writes, not one copy of all of it.
-    private const int MaxPumpedBytes = 64 * 1024;
+    // The most the pump copies together into one write: a socket's backlog leaves in several writes, not one copy
+    // of all of it (past a few KB a write costs by the byte anyway).
+    internal const int MaxPumpedBytes = 16 * 1024;
 
     private readonly Lock _gate = new();
 
@@ -109,9 +109,11 @@ public sealed partial class EngineSession
 
     /// <summary>
     /// Queues frames that must stay together (a Socket.IO packet and its attachments). With a
-    /// <paramref name="batch"/>, a frame that would go straight to the socket is written when the batch is flushed.
+    /// <paramref name="batch"/>, a frame that would go straight to the socket is written when the batch is flushed;
+    /// <paramref name="pumped"/> (one of many sends in a row: a broadcast, a heartbeat pass) hands it to the send
+    /// pump if there is one. Otherwise the caller's thread writes it, the quickest way for a lone emit.
     /// </summary>
-    internal bool Enqueue(ReadOnlySpan<OutgoingFrame> frames, SendBatch? batch = null)
+    internal bool Enqueue(ReadOnlySpan<OutgoingFrame> frames, SendBatch? batch = null, bool pumped = false)
     {
         TaskCompletionSource? wake = null;
         var startDrain = false;
@@ -156,20 +158,17 @@ public sealed partial class EngineSession
         wake?.TrySetResult();
         if (!startDrain) return true;
 
-        // Deferred, the frame keeps this session's drain flag until the batch writes it (OnDeferredWrite), so
-        // whatever is sent meanwhile queues behind it. An explicit batch (EmitBatch) holds its frames until it
-        // ends; otherwise the pump, if any, makes the write.
+        // Deferred, the frame keeps this session's drain flag until the batch (or the pump) writes it
+        // (OnDeferredWrite), so whatever is sent meanwhile queues behind it.
         if (batch is not null && direct is { Wire.IsEmpty: false } d && _frames is { } stream && batch.TryAdd(this, stream, d.Wire)) return true;
-        if (direct is { Wire.IsEmpty: false } && _frames is not null && _server.Pump is { } pump)
+        if (pumped && _frames is not null && _server.Pump is { } pump && direct is not { Wire.IsEmpty: true })
         {
-            lock (_gate) _pumped = direct.Value;
-            pump.Schedule(this);
-            return true;
-        }
+            if (direct is { } first)
+            {
+                lock (_gate) _pumped = first;
+            }
 
-        if (direct is null && _frames is not null && _server.Pump is { } queued)
-        {
-            queued.Schedule(this);
+            pump.Schedule(this);
             return true;
         }
 
@@ -198,7 +197,6 @@ public sealed partial class EngineSession
     {
         OutgoingFrame head;
         ReadOnlyMemory<byte> wire;
-        byte[]? gathered = null;
         int fromQueue;
         lock (_gate)
         {
@@ -210,7 +208,7 @@ public sealed partial class EngineSession
             }
 
             head = _pumped;
-            (wire, fromQueue, gathered) = GatherLocked(head.Wire);
+            (wire, fromQueue) = batch is null ? (default, 0) : GatherLocked(head.Wire, batch);
             if (wire.IsEmpty && _queue.Count == 0 && _state != SessionState.Closing)
             {
                 // Nothing left: the drain flag goes (a close that waits for the queue goes on below).
@@ -221,7 +219,7 @@ public sealed partial class EngineSession
 
         // The batch is not flushed here (the pump flushes it between sessions), so the frames taken stay queued
         // until they are dequeued below, with no write result in between that could look at the queue.
-        if (!wire.IsEmpty && batch is not null && _frames is { } stream && batch.TryAdd(this, stream, wire, gathered, flushWhenFull: false))
+        if (!wire.IsEmpty && _frames is { } stream && batch!.TryAdd(this, stream, wire, flushWhenFull: false))
         {
             lock (_gate)
             {
@@ -235,7 +233,6 @@ public sealed partial class EngineSession
             return;
         }
 
-        if (gathered is not null) ArrayPool<byte>.Shared.Return(gathered);
         lock (_gate) _pumped = default;
         _ = DrainWebSocketAsync(head.Wire.IsEmpty ? null : head);
     }
@@ -243,13 +240,13 @@ public sealed partial class EngineSession
     /// <summary>
     /// The bytes of the next write: <paramref name="head"/> and the queued frames behind it that have their wire
     /// form, up to <see cref="MaxPumpedBytes"/> (a single frame goes as it is, however long); several are copied
-    /// into a rented array. Returns how many came from the queue.
+    /// into <paramref name="batch"/>'s gather arena. Returns how many came from the queue.
     /// </summary>
-    private (ReadOnlyMemory<byte> Wire, int FromQueue, byte[]? Rented) GatherLocked(ReadOnlyMemory<byte> head)
+    private (ReadOnlyMemory<byte> Wire, int FromQueue) GatherLocked(ReadOnlyMemory<byte> head, SendBatch batch)
     {
         var length = head.Length;
         var count = head.IsEmpty ? 0 : 1;
-        ReadOnlyMemory<byte> single = head;
+        var single = head;
         var fromQueue = 0;
         foreach (var frame in _queue)
         {
@@ -260,12 +257,12 @@ public sealed partial class EngineSession
             fromQueue++;
         }
 
-        if (count <= 1) return (single, fromQueue, null);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
+        if (count <= 1) return (single, fromQueue);
+        var gathered = batch.Reserve(length);
         var offset = 0;
         if (!head.IsEmpty)
         {
-            head.Span.CopyTo(rented);
+            head.Span.CopyTo(gathered.Span);
             offset = head.Length;
         }
 
@@ -273,12 +270,12 @@ public sealed partial class EngineSession
         foreach (var frame in _queue)
         {
             if (copied == fromQueue) break;
-            frame.Wire.Span.CopyTo(rented.AsSpan(offset));
+            frame.Wire.Span.CopyTo(gathered.Span[offset..]);
             offset += frame.Wire.Length;
             copied++;
         }
 
-        return (rented.AsMemory(0, length), fromQueue, rented);
+        return (gathered, fromQueue);
     }
 
     /// <summary>The batch wrote (or failed to write) this session's deferred frame: drain what queued behind it.</summary>
@@ -458,7 +455,7 @@ public sealed partial class EngineSession
         {
             PongDeadline = now + _server.PingTimeoutTicks;
             PingDueAt = long.MaxValue;
-            Enqueue([OutgoingFrame.Ping], batch);
+            Enqueue([OutgoingFrame.Ping], batch, pumped: batch is null);
         }
 
         var next = PongDeadline != 0 ? PongDeadline : PingDueAt;

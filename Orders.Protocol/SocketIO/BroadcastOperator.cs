@@ -39,17 +39,19 @@ public sealed class BroadcastOperator
         var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketMap, out var recipients);
         var delivered = 0;
 
-        // Several recipients make a batch of their own: their writes leave in a few system calls, not one each.
-        // With a send pump, the pump makes the writes (in batches of its own) and this thread only queues them.
+        // Several recipients: the send pump makes their writes (in batches of its own, a recipient's waiting frames
+        // together) and this thread only queues them; without a pump they make a batch of their own. Either way
+        // they leave in a few system calls, not one each. A lone recipient is written at once.
         var batches = _namespace.Server.SendBatches;
-        var own = _batch is null && count > 1 && batches.Pump is null ? batches.Rent() : null;
+        var pumped = _batch is null && count > 1 && batches.Pump is not null;
+        var own = _batch is null && count > 1 && !pumped ? batches.Rent() : null;
         var batch = _batch?.Sends ?? own;
         try
         {
             for (var i = 0; i < count; i++)
             {
                 // One recipient failing (closed, queue full) never stops the others.
-                if (recipients[i].Connected && recipients[i].Send(packet, batch)) delivered++;
+                if (recipients[i].Connected && recipients[i].Send(packet, batch, pumped)) delivered++;
             }
         }
         finally

@@ -175,7 +175,7 @@ public sealed class Socket
         if (close) _client.Session.Close();
     }
 
-    internal bool Send(EncodedPacket packet, SendBatch? batch = null) => _client.Session.Enqueue(packet.Frames, batch);
+    internal bool Send(EncodedPacket packet, SendBatch? batch = null, bool pumped = false) => _client.Session.Enqueue(packet.Frames, batch, pumped);
 
     internal bool SendAck(long ackId, object?[] args) =>
         Connected && Send(SocketPacketEncoder.Ack(Namespace.Name, ackId, args, Namespace.Server.SerializerOptions));

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Orders.Protocol.EngineIO.Connections;
@@ -8,6 +7,10 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// session hands its frame here instead of sending it when it would have sent directly; it stays the frame's
 /// only writer meanwhile (its drain flag stays set, so later frames queue behind it), and the connection holds
 /// the WebSocket's own writes until the frame is written. One thread uses a batch at a time.
+/// <para>
+/// Frames that leave together in one write (<see cref="SendPump"/>) are copied into the batch's gather arena, one
+/// pinned array made on first use and reused from flush to flush: the writes of a busy server allocate nothing.
+/// </para>
 /// </summary>
 internal sealed class SendBatch : IDisposable
 {
@@ -19,7 +22,12 @@ internal sealed class SendBatch : IDisposable
     private readonly nint[] _buffers = new nint[IoUringRing.Capacity];
     private readonly int[] _lengths = new int[IoUringRing.Capacity];
     private readonly int[] _results = new int[IoUringRing.Capacity];
-    private readonly byte[]?[] _rented = new byte[IoUringRing.Capacity][];
+
+    // Sized for a full batch of a few frames each; a pump flushes early when less than a gather's maximum is left.
+    private const int ArenaBytes = 512 * 1024;
+    private byte[]? _arena;
+    private nint _arenaAddress;
+    private int _arenaUsed;
 
     // A broadcast hands every recipient the same array: it is pinned once, not once per recipient.
     private readonly List<GCHandle> _pins = [];
@@ -33,19 +41,25 @@ internal sealed class SendBatch : IDisposable
         _ring = ring;
     }
 
-    /// <summary>
-    /// Takes <paramref name="frame"/> (whole WebSocket frames) for the connection; false if it must be sent now instead.
-    /// <paramref name="rented"/>, the <see cref="ArrayPool{T}"/> array under the frame if any, goes back to the pool
-    /// once the kernel has taken all of it (a frame it took only part of may still be read by the slow path).
-    /// </summary>
+    /// <summary>Takes <paramref name="frame"/> (whole WebSocket frames) for the connection; false if it must be sent now instead.</summary>
     /// <remarks>With <paramref name="flushWhenFull"/> false the caller flushes a full batch (<see cref="IsFull"/>) before adding to it.</remarks>
-    public bool TryAdd(EngineSession session, ConnectionStream stream, ReadOnlyMemory<byte> frame, byte[]? rented = null, bool flushWhenFull = true)
+    public bool TryAdd(EngineSession session, ConnectionStream stream, ReadOnlyMemory<byte> frame, bool flushWhenFull = true)
     {
         if (_ring is null || _count == IoUringRing.Capacity || !MemoryMarshal.TryGetArray(frame, out var segment) || !stream.TryDefer(out var socket)) return false;
-        if (!ReferenceEquals(segment.Array, _lastPinned))
+        nint address;
+        if (ReferenceEquals(segment.Array, _arena))
         {
-            _pins.Add(GCHandle.Alloc(segment.Array, GCHandleType.Pinned));
-            _lastPinned = segment.Array;
+            address = _arenaAddress + segment.Offset;
+        }
+        else
+        {
+            if (!ReferenceEquals(segment.Array, _lastPinned))
+            {
+                _pins.Add(GCHandle.Alloc(segment.Array, GCHandleType.Pinned));
+                _lastPinned = segment.Array;
+            }
+
+            address = _pins[^1].AddrOfPinnedObject() + segment.Offset;
         }
 
         var i = _count++;
@@ -53,9 +67,8 @@ internal sealed class SendBatch : IDisposable
         _streams[i] = stream;
         _frames[i] = frame;
         _sockets[i] = socket;
-        _buffers[i] = _pins[^1].AddrOfPinnedObject() + segment.Offset;
+        _buffers[i] = address;
         _lengths[i] = segment.Count;
-        _rented[i] = rented;
         if (flushWhenFull && _count == IoUringRing.Capacity) Flush();
         return true;
     }
@@ -63,10 +76,32 @@ internal sealed class SendBatch : IDisposable
     /// <summary>Whether the batch must be flushed before it takes another frame.</summary>
     public bool IsFull => _count == IoUringRing.Capacity;
 
+    /// <summary>Bytes the gather arena has left before the next flush.</summary>
+    public int GatherRoom => ArenaBytes - _arenaUsed;
+
+    /// <summary>
+    /// <paramref name="length"/> bytes of the gather arena (at most <see cref="GatherRoom"/>) for frames to be copied
+    /// into and added as one; valid until the next flush.
+    /// </summary>
+    public Memory<byte> Reserve(int length)
+    {
+        if (_arena is null)
+        {
+            _arena = GC.AllocateUninitializedArray<byte>(ArenaBytes, pinned: true);
+            _arenaAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_arena, 0);
+        }
+
+        var reserved = _arena.AsMemory(_arenaUsed, length);
+        _arenaUsed += length;
+        return reserved;
+    }
+
     /// <summary>Writes every frame taken so far and lets each session go on with what queued behind it.</summary>
     public void Flush()
     {
         var count = _count;
+        var arenaUsed = _arenaUsed;
+        _arenaUsed = 0;
         if (count == 0) return;
         _count = 0;
         var ring = _ring!;
@@ -84,19 +119,21 @@ internal sealed class SendBatch : IDisposable
 
         for (var i = 0; i < count; i++)
         {
-            var written = _streams[i]!.CompleteDeferred(_frames[i], _results[i]);
-            if (_rented[i] is { } rented)
-            {
-                if (_results[i] == _lengths[i]) ArrayPool<byte>.Shared.Return(rented);
-                _rented[i] = null;
-            }
-
+            // The rest of a short write goes on by the slow path after the arena is reused: it gets its own copy.
+            var frame = _frames[i];
+            if (_results[i] != _lengths[i] && MemoryMarshal.TryGetArray(frame, out var segment) && ReferenceEquals(segment.Array, _arena)) frame = frame.ToArray();
+            var written = _streams[i]!.CompleteDeferred(frame, _results[i]);
             var session = _sessions[i]!;
             _sessions[i] = null;
             _streams[i] = null;
             _frames[i] = default;
             session.OnDeferredWrite(written);
         }
+
+#if DEBUG
+        // Anything that still read the arena after its flush would read this, not stale bytes that happen to be right.
+        _arena?.AsSpan(0, arenaUsed).Fill(0xEE);
+#endif
     }
 
     /// <summary>Flushes and goes back to the pool.</summary>

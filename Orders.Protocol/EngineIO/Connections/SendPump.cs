@@ -54,7 +54,7 @@ internal sealed class SendPump : IThreadPoolWorkItem
         {
             for (var i = 0; i < SessionsPerTurn && _ready.TryDequeue(out var session); i++)
             {
-                if (batch is { IsFull: true }) batch.Flush();
+                if (batch is not null && (batch.IsFull || batch.GatherRoom < EngineSession.MaxPumpedBytes)) batch.Flush();
                 session.Pump(batch);
             }
         }

@@ -183,6 +183,65 @@ public sealed class EmitBatchTests
     }
 
     [Test]
+    public async Task Gathered_writes_the_kernel_takes_only_in_part_still_deliver_every_frame_in_order()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 8192);
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 2);
+        try
+        {
+            // 6,000 × 2 KB (more than loopback buffers hold): the pump gathers several frames per write. The second client does not read yet, so a
+            // gathered write to it comes back short and the rest goes on by a slower path while the first client's
+            // writes keep reusing the gather arena: that rest must not be read from the arena.
+            var pump = server.IO.SendBatches.Pump!;
+            var (writes, frames) = (pump.Writes, pump.Frames);
+            var payload = new string('y', 2_000);
+            var reading = ReceiveAsync(clients[0], 6_000);
+            for (var i = 0; i < 6_000; i++) server.IO.Default.To("everyone").Emit("mid", i, payload).Should().Be(2);
+
+            var expected = Enumerable.Range(0, 6_000).Select(i => $"42[\"mid\",{i},\"{payload}\"]").ToList();
+            (await reading).Should().Equal(expected);
+            (await ReceiveAsync(clients[1], 6_000)).Should().Equal(expected);
+            (pump.Frames - frames).Should().BeGreaterThan(pump.Writes - writes, "some writes carried several frames");
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task Sockets_disconnected_behind_pumped_frames_get_the_frames_then_the_disconnect_then_the_close()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 3);
+        try
+        {
+            for (var i = 0; i < 50; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);
+            server.IO.Default.To("everyone").DisconnectSockets(close: true);
+
+            foreach (var c in clients)
+            {
+                (await ReceiveAsync(c, 51)).Should().Equal(Enumerable.Range(0, 50).Select(i => $"42[\"tick\",{i}]").Append("41"));
+                (await c.WaitForCloseAsync()).Should().BeTrue("the close follows what was queued before it");
+            }
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
     public async Task With_coalescing_off_the_emitting_thread_writes_and_frames_arrive_the_same()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.CoalesceSends = false);
