@@ -119,6 +119,10 @@ public sealed partial class EngineSession
         var startDrain = false;
         var overflow = false;
         OutgoingFrame? direct = null;
+
+        // The pump writes only frames of connections it can write itself (ConnectionStream), frames with their wire
+        // form among them; a batch is never passed with pumped.
+        var pump = pumped && _frames is not null ? _server.Pump : null;
         lock (_gate)
         {
             if (_state != SessionState.Open) return false;
@@ -128,10 +132,18 @@ public sealed partial class EngineSession
             }
             else if (_transport == TransportKind.WebSocket && !_draining && _queue.Count == 0 && frames.Length == 1)
             {
-                // The usual case on WebSocket: nothing waits, so the frame goes straight to the socket and the
-                // queue never grows an array for a client that keeps up.
+                // The usual case on WebSocket: nothing waits, so the frame goes straight to the socket (or to the
+                // pump) and the queue never grows an array for a client that keeps up.
                 _draining = startDrain = true;
-                direct = frames[0];
+                if (pump is not null && !frames[0].Wire.IsEmpty)
+                {
+                    _pumped = frames[0];
+                }
+                else
+                {
+                    direct = frames[0];
+                    pump = null;
+                }
             }
             else
             {
@@ -161,13 +173,8 @@ public sealed partial class EngineSession
         // Deferred, the frame keeps this session's drain flag until the batch (or the pump) writes it
         // (OnDeferredWrite), so whatever is sent meanwhile queues behind it.
         if (batch is not null && direct is { Wire.IsEmpty: false } d && _frames is { } stream && batch.TryAdd(this, stream, d.Wire)) return true;
-        if (pumped && _frames is not null && _server.Pump is { } pump && direct is not { Wire.IsEmpty: true })
+        if (pump is not null)
         {
-            if (direct is { } first)
-            {
-                lock (_gate) _pumped = first;
-            }
-
             pump.Schedule(this);
             return true;
         }
@@ -208,8 +215,9 @@ public sealed partial class EngineSession
             }
 
             head = _pumped;
+            _pumped = default;
             (wire, fromQueue) = batch is null ? (default, 0) : GatherLocked(head.Wire, batch);
-            if (wire.IsEmpty && _queue.Count == 0 && _state != SessionState.Closing)
+            if (head.Wire.IsEmpty && _queue.Count == 0 && _state != SessionState.Closing)
             {
                 // Nothing left: the drain flag goes (a close that waits for the queue goes on below).
                 _draining = false;
@@ -221,11 +229,13 @@ public sealed partial class EngineSession
         // until they are dequeued below, with no write result in between that could look at the queue.
         if (!wire.IsEmpty && _frames is { } stream && batch!.TryAdd(this, stream, wire, flushWhenFull: false))
         {
-            lock (_gate)
+            if (fromQueue > 0)
             {
-                _pumped = default;
-                for (var i = 0; i < fromQueue && _queue.TryDequeue(out _); i++)
+                lock (_gate)
                 {
+                    for (var i = 0; i < fromQueue && _queue.TryDequeue(out _); i++)
+                    {
+                    }
                 }
             }
 
@@ -233,7 +243,6 @@ public sealed partial class EngineSession
             return;
         }
 
-        lock (_gate) _pumped = default;
         _ = DrainWebSocketAsync(head.Wire.IsEmpty ? null : head);
     }
 
@@ -248,6 +257,7 @@ public sealed partial class EngineSession
         var count = head.IsEmpty ? 0 : 1;
         var single = head;
         var fromQueue = 0;
+        if (_queue.Count == 0) return (head, 0);
         foreach (var frame in _queue)
         {
             if (frame.Wire.IsEmpty || (count > 0 && length + frame.Wire.Length > MaxPumpedBytes)) break;

@@ -28,10 +28,10 @@ internal sealed class SendPump : IThreadPoolWorkItem
     public SendPump(SendBatchPool batches) => _batches = batches;
 
     /// <summary>Writes made so far (each one or more whole frames to one connection).</summary>
-    public long Writes => Interlocked.Read(ref _writes);
+    public long Writes => Volatile.Read(ref _writes);
 
     /// <summary>Frames written so far; above <see cref="Writes"/> by the frames that shared a write.</summary>
-    public long Frames => Interlocked.Read(ref _frames);
+    public long Frames => Volatile.Read(ref _frames);
 
     /// <summary>Queues <paramref name="session"/>, which holds its drain flag: it is served once, in turn.</summary>
     public void Schedule(EngineSession session)
@@ -40,10 +40,11 @@ internal sealed class SendPump : IThreadPoolWorkItem
         if (Interlocked.Exchange(ref _scheduled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
+    // Only the turn in progress counts, and turns never overlap (the scheduled flag's exchange orders them).
     internal void Counted(int frames)
     {
-        Interlocked.Increment(ref _writes);
-        Interlocked.Add(ref _frames, frames);
+        Volatile.Write(ref _writes, _writes + 1);
+        Volatile.Write(ref _frames, _frames + frames);
     }
 
     public void Execute()
