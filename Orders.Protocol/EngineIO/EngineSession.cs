@@ -15,6 +15,10 @@ public sealed partial class EngineSession
     // of all of it (past a few KB a write costs by the byte anyway).
     internal const int MaxPumpedBytes = 16 * 1024;
 
+    // Turns an emitter runs for a session that is full only because the pump is behind (each writes up to
+    // MaxPumpedBytes of it); a queue still full after them is the client's doing after all.
+    private const int MaxPumpHelps = 256;
+
     private readonly Lock _gate = new();
 
     // Created empty (the shared empty array): most sessions never have a frame wait.
@@ -123,6 +127,13 @@ public sealed partial class EngineSession
         // The pump writes only frames of connections it can write itself (ConnectionStream), frames with their wire
         // form among them; a batch is never passed with pumped.
         var pump = pumped && _frames is not null ? _server.Pump : null;
+        for (var helped = 0; IsOnlyWaitingForPump(frames.Length) && helped < MaxPumpHelps; helped++)
+        {
+            // Full because the pump is behind, not the client: this caller waits for it and helps, as a synchronous
+            // write would have held it back, rather than close a client that reads all it is sent.
+            if (!_server.Pump!.TryHelp()) break;
+        }
+
         lock (_gate)
         {
             if (_state != SessionState.Open) return false;
@@ -181,6 +192,17 @@ public sealed partial class EngineSession
 
         _ = DrainWebSocketAsync(direct);
         return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="adding"/> more frames would overflow the queue of a session whose connection still takes
+    /// every write whole: its frames wait for the pump, not for the client.
+    /// </summary>
+    private bool IsOnlyWaitingForPump(int adding)
+    {
+        // The unlocked count is only a hint that keeps the usual case to one field read; the lock decides.
+        if (_queue.Count + adding <= _server.Options.SendQueueCapacity || _server.Pump is null || _frames is not { IsDirect: true }) return false;
+        lock (_gate) return _state == SessionState.Open && _draining && _queue.Count + adding > _server.Options.SendQueueCapacity;
     }
 
     /// <summary>

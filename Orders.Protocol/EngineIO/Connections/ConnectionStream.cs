@@ -75,6 +75,9 @@ internal sealed class ConnectionStream : Stream
         return socket.SafeHandle;
     }
 
+    /// <summary>Whether writes still go straight to the socket: the client has taken everything so far.</summary>
+    public bool IsDirect => Volatile.Read(ref _direct) is not null;
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;

@@ -21,6 +21,9 @@ internal sealed class SendPump : IThreadPoolWorkItem
 
     private readonly SendBatchPool _batches;
     private readonly ConcurrentQueue<EngineSession> _ready = new();
+
+    // Turns never overlap: the work item and an emitter that helps (TryHelp) take it in turn.
+    private readonly Lock _turn = new();
     private int _scheduled;
     private long _writes;
     private long _frames;
@@ -40,7 +43,7 @@ internal sealed class SendPump : IThreadPoolWorkItem
         if (Interlocked.Exchange(ref _scheduled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    // Only the turn in progress counts, and turns never overlap (the scheduled flag's exchange orders them).
+    // Only the turn in progress counts, and turns never overlap (they hold the turn lock).
     internal void Counted(int frames)
     {
         Volatile.Write(ref _writes, _writes + 1);
@@ -48,6 +51,26 @@ internal sealed class SendPump : IThreadPoolWorkItem
     }
 
     public void Execute()
+    {
+        lock (_turn) RunTurn();
+        Volatile.Write(ref _scheduled, 0);
+        if (!_ready.IsEmpty && Interlocked.Exchange(ref _scheduled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    /// <summary>
+    /// Runs a turn on the caller's thread: an emitter whose frames would overflow a session that is only waiting for
+    /// the pump helps it instead (waiting for a turn in progress first), which holds the emitter back as a
+    /// synchronous write would. False, doing nothing, when the caller is inside a turn already (a handler the turn
+    /// ran, such as a disconnect's, emitting).
+    /// </summary>
+    public bool TryHelp()
+    {
+        if (_turn.IsHeldByCurrentThread) return false;
+        lock (_turn) RunTurn();
+        return true;
+    }
+
+    private void RunTurn()
     {
         // Null when the ring has failed: each session then drains by itself, one write per frame.
         var batch = _batches.Rent();
@@ -64,8 +87,5 @@ internal sealed class SendPump : IThreadPoolWorkItem
             // Flushing lets each session go on: one with frames queued meanwhile is scheduled again, here.
             batch?.Dispose();
         }
-
-        Volatile.Write(ref _scheduled, 0);
-        if (!_ready.IsEmpty && Interlocked.Exchange(ref _scheduled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 }

@@ -50,4 +50,50 @@ public sealed class BackpressureTests
         received.Should().Be(40);
         server.IO.Default.SocketCount.Should().Be(1);
     }
+
+    [Test]
+    public async Task WebSocket_client_that_stops_reading_is_disconnected_while_broadcasts_through_the_pump_reach_the_reader()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 16);
+        server.IO.SendBatches.Pump.Should().NotBeNull("broadcasts go through the send pump here");
+        var reasons = new TaskCompletionSource<DisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.IO.Default.OnConnection(socket =>
+        {
+            socket.Join("everyone");
+            socket.OnDisconnect((_, reason) =>
+            {
+                reasons.TrySetResult(reason);
+                return ValueTask.CompletedTask;
+            });
+            return ValueTask.CompletedTask;
+        });
+
+        using var stalled = await ConnectAsync(server);
+        using var reader = await ConnectAsync(server);
+
+        // 64 KB frames, each read by the reader before the next: far more than loopback buffers hold for the client
+        // that never reads, whose writes come back short; it moves to the slow path, and only then does its queue
+        // count against it.
+        var payload = new string('z', 64_000);
+        for (var i = 0; i < 300; i++)
+        {
+            server.IO.Default.To("everyone").Emit("big", i, payload);
+            (await reader.ReceiveTextSkippingPingsAsync()).Should().Be($"42[\"big\",{i},\"{payload}\"]");
+        }
+
+        var reason = await reasons.Task.WaitAsync(ConformanceServer.Timeout);
+        using var _ = new AssertionScope();
+        reason.Name.Should().Be("send queue full");
+        server.IO.Default.SocketCount.Should().Be(1);
+    }
+
+    private static async Task<System.Net.WebSockets.ClientWebSocket> ConnectAsync(ConformanceServer server)
+    {
+        var ws = await server.ConnectWebSocketAsync("/socket.io/");
+        await ws.ReceiveTextAsync();
+        await ws.SendTextAsync("40");
+        await ws.ReceiveTextAsync();
+        await ws.ReceiveTextSkippingPingsAsync();
+        return ws;
+    }
 }

@@ -215,6 +215,32 @@ public sealed class EmitBatchTests
     }
 
     [Test]
+    public async Task A_burst_of_broadcasts_faster_than_the_pump_writes_does_not_overflow_clients_that_keep_reading()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 3);
+        try
+        {
+            // Five times the send queue's capacity, emitted in a tight loop to clients that read all along: the
+            // frames wait for the pump, not for the clients, so none may be closed for a full queue.
+            var reading = clients.Select(c => ReceiveAsync(c, 5_000)).ToList();
+            for (var i = 0; i < 5_000; i++) server.IO.Default.To("everyone").Emit("burst", i).Should().Be(3);
+
+            var received = await Task.WhenAll(reading);
+            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 5_000).Select(i => $"42[\"burst\",{i}]")));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
     public async Task Sockets_disconnected_behind_pumped_frames_get_the_frames_then_the_disconnect_then_the_close()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
