@@ -14,27 +14,14 @@ public sealed class EmitBatchTests
     [Test]
     public async Task A_broadcast_to_more_sockets_than_one_submission_holds_reaches_each_in_order()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        server.IO.SendBatches.Enabled.Should().BeTrue("this machine has io_uring, so the batched path is the one under test");
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-
         // 300 sockets: one broadcast takes two submissions (256 + 44).
-        var clients = await ConnectAsync(server, 300);
-        try
-        {
-            for (var i = 0; i < 20; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(300);
+        await using var run = await EveryoneAsync(300);
+        var (server, clients) = (run.Server, run.Clients);
+        server.IO.SendBatches.Enabled.Should().BeTrue("this machine has io_uring, so the batched path is the one under test");
+        for (var i = 0; i < 20; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(300);
 
-            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 20)));
-            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 20).Select(i => $"42[\"tick\",{i}]")));
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 20)));
+        received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 20).Select(i => $"42[\"tick\",{i}]")));
     }
 
     [Test]
@@ -74,80 +61,45 @@ public sealed class EmitBatchTests
     [Test]
     public async Task A_batch_never_disposed_is_written_when_it_is_finalized()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 2);
-        try
-        {
-            EmitAndForget(server.IO);
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
+        await using var run = await EveryoneAsync(2);
+        var (server, clients) = (run.Server, run.Clients);
+        EmitAndForget(server.IO);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
 
-            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 2)));
-            received.Should().AllSatisfy(r => r.Should().Equal("42[\"late\",1]", "42[\"late\",2]"));
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 2)));
+        received.Should().AllSatisfy(r => r.Should().Equal("42[\"late\",1]", "42[\"late\",2]"));
     }
 
     [Test]
     public async Task A_socket_whose_kernel_buffer_fills_mid_batch_gets_the_rest_in_order_once_it_reads()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 4096);
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 2);
-        try
-        {
-            // 400 × 16 KB to both: far more than loopback buffers hold for a client that is not reading yet, so
-            // batched sends come back short or refused and the connection goes on through Kestrel's pipe.
-            var payload = new string('x', 16_000);
-            for (var i = 0; i < 400; i++) server.IO.Default.To("everyone").Emit("big", i, payload).Should().Be(2);
+        await using var run = await EveryoneAsync(2, o => o.SendQueueCapacity = 4096);
+        var (server, clients) = (run.Server, run.Clients);
 
-            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 400)));
-            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 400).Select(i => $"42[\"big\",{i},\"{payload}\"]")));
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        // 400 × 16 KB to both: far more than loopback buffers hold for a client that is not reading yet, so
+        // batched sends come back short or refused and the connection goes on through Kestrel's pipe.
+        var payload = new string('x', 16_000);
+        for (var i = 0; i < 400; i++) server.IO.Default.To("everyone").Emit("big", i, payload).Should().Be(2);
+
+        var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 400)));
+        received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 400).Select(i => $"42[\"big\",{i},\"{payload}\"]")));
     }
 
     [Test]
     public async Task With_batching_off_broadcasts_are_written_one_by_one_and_arrive_the_same()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.BatchSends = false);
+        await using var run = await EveryoneAsync(3, o => o.BatchSends = false);
+        var (server, clients) = (run.Server, run.Clients);
         server.IO.SendBatches.Enabled.Should().BeFalse();
-        server.IO.Default.Use(socket =>
+        using (var batch = server.IO.BeginEmitBatch())
         {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 3);
-        try
-        {
-            using (var batch = server.IO.BeginEmitBatch())
-            {
-                server.IO.Default.To("everyone").Batched(batch).Emit("tick", 1).Should().Be(3);
-            }
+            server.IO.Default.To("everyone").Batched(batch).Emit("tick", 1).Should().Be(3);
+        }
 
-            server.IO.Default.To("everyone").Emit("tick", 2).Should().Be(3);
-            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 2)));
-            received.Should().AllSatisfy(r => r.Should().Equal("42[\"tick\",1]", "42[\"tick\",2]"));
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        server.IO.Default.To("everyone").Emit("tick", 2).Should().Be(3);
+        var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 2)));
+        received.Should().AllSatisfy(r => r.Should().Equal("42[\"tick\",1]", "42[\"tick\",2]"));
     }
 
     [Test]
@@ -185,109 +137,63 @@ public sealed class EmitBatchTests
     [Test]
     public async Task Gathered_writes_the_kernel_takes_only_in_part_still_deliver_every_frame_in_order()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 8192);
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 2);
-        try
-        {
-            // 6,000 × 2 KB (more than loopback buffers hold): the pump gathers several frames per write. The second client does not read yet, so a
-            // gathered write to it comes back short and the rest goes on by a slower path while the first client's
-            // writes keep reusing the gather arena: that rest must not be read from the arena.
-            var pump = server.IO.SendBatches.Pump!;
-            var (writes, frames) = (pump.Writes, pump.Frames);
-            var payload = new string('y', 2_000);
-            var reading = ReceiveAsync(clients[0], 6_000);
-            for (var i = 0; i < 6_000; i++) server.IO.Default.To("everyone").Emit("mid", i, payload).Should().Be(2);
+        await using var run = await EveryoneAsync(2, o => o.SendQueueCapacity = 8192);
+        var (server, clients) = (run.Server, run.Clients);
 
-            var expected = Enumerable.Range(0, 6_000).Select(i => $"42[\"mid\",{i},\"{payload}\"]").ToList();
-            (await reading).Should().Equal(expected);
-            (await ReceiveAsync(clients[1], 6_000)).Should().Equal(expected);
-            (pump.Frames - frames).Should().BeGreaterThan(pump.Writes - writes, "some writes carried several frames");
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        // 6,000 × 2 KB (more than loopback buffers hold): the pump gathers several frames per write. The second client does not read yet, so a
+        // gathered write to it comes back short and the rest goes on by a slower path while the first client's
+        // writes keep reusing the gather arena: that rest must not be read from the arena.
+        var pump = server.IO.SendBatches.Pump!;
+        var (writes, frames) = (pump.Writes, pump.Frames);
+        var payload = new string('y', 2_000);
+        var reading = ReceiveAsync(clients[0], 6_000);
+        for (var i = 0; i < 6_000; i++) server.IO.Default.To("everyone").Emit("mid", i, payload).Should().Be(2);
+
+        var expected = Enumerable.Range(0, 6_000).Select(i => $"42[\"mid\",{i},\"{payload}\"]").ToList();
+        (await reading).Should().Equal(expected);
+        (await ReceiveAsync(clients[1], 6_000)).Should().Equal(expected);
+        (pump.Frames - frames).Should().BeGreaterThan(pump.Writes - writes, "some writes carried several frames");
     }
 
     [Test]
     public async Task A_burst_of_broadcasts_faster_than_the_pump_writes_does_not_overflow_clients_that_keep_reading()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 3);
-        try
-        {
-            // Five times the send queue's capacity, emitted in a tight loop to clients that read all along: the
-            // frames wait for the pump, not for the clients, so none may be closed for a full queue.
-            var reading = clients.Select(c => ReceiveAsync(c, 5_000)).ToList();
-            for (var i = 0; i < 5_000; i++) server.IO.Default.To("everyone").Emit("burst", i).Should().Be(3);
+        await using var run = await EveryoneAsync(3);
+        var (server, clients) = (run.Server, run.Clients);
 
-            var received = await Task.WhenAll(reading);
-            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 5_000).Select(i => $"42[\"burst\",{i}]")));
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        // Five times the send queue's capacity, emitted in a tight loop to clients that read all along: the
+        // frames wait for the pump, not for the clients, so none may be closed for a full queue.
+        var reading = clients.Select(c => ReceiveAsync(c, 5_000)).ToList();
+        for (var i = 0; i < 5_000; i++) server.IO.Default.To("everyone").Emit("burst", i).Should().Be(3);
+
+        var received = await Task.WhenAll(reading);
+        received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 5_000).Select(i => $"42[\"burst\",{i}]")));
     }
 
     [Test]
     public async Task Sockets_disconnected_behind_pumped_frames_get_the_frames_then_the_disconnect_then_the_close()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 3);
-        try
-        {
-            for (var i = 0; i < 50; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);
-            server.IO.Default.To("everyone").DisconnectSockets(close: true);
+        await using var run = await EveryoneAsync(3);
+        var (server, clients) = (run.Server, run.Clients);
+        for (var i = 0; i < 50; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);
+        server.IO.Default.To("everyone").DisconnectSockets(close: true);
 
-            foreach (var c in clients)
-            {
-                (await ReceiveAsync(c, 51)).Should().Equal(Enumerable.Range(0, 50).Select(i => $"42[\"tick\",{i}]").Append("41"));
-                (await c.WaitForCloseAsync()).Should().BeTrue("the close follows what was queued before it");
-            }
-        }
-        finally
+        foreach (var c in clients)
         {
-            foreach (var c in clients) c.Dispose();
+            (await ReceiveAsync(c, 51)).Should().Equal(Enumerable.Range(0, 50).Select(i => $"42[\"tick\",{i}]").Append("41"));
+            (await c.WaitForCloseAsync()).Should().BeTrue("the close follows what was queued before it");
         }
     }
 
     [Test]
     public async Task With_coalescing_off_the_emitting_thread_writes_and_frames_arrive_the_same()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.CoalesceSends = false);
+        await using var run = await EveryoneAsync(3, o => o.CoalesceSends = false);
+        var (server, clients) = (run.Server, run.Clients);
         server.IO.SendBatches.Pump.Should().BeNull();
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("everyone");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 3);
-        try
-        {
-            for (var i = 0; i < 5; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);
-            var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 5)));
-            received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 5).Select(i => $"42[\"tick\",{i}]")));
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        for (var i = 0; i < 5; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);
+        var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 5)));
+        received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 5).Select(i => $"42[\"tick\",{i}]")));
     }
 
     // Not inlined, so no reference to the batch outlives the call.
@@ -297,6 +203,18 @@ public sealed class EmitBatchTests
         var batch = io.BeginEmitBatch();
         io.Default.To("everyone").Batched(batch).Emit("late", 1).Should().Be(2);
         io.Default.To("everyone").Batched(batch).Emit("late", 2).Should().Be(2);
+    }
+
+    /// <summary>A server whose every socket joins <c>everyone</c> in middleware, and <paramref name="count"/> connected clients.</summary>
+    private static async Task<Everyone> EveryoneAsync(int count, Action<SocketIOOptions>? socketIO = null)
+    {
+        var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: socketIO);
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("everyone");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        return new Everyone(server, await ConnectAsync(server, count));
     }
 
     /// <summary>WebSocket clients through the Socket.IO CONNECT; joins made in middleware are in place before its answer.</summary>
@@ -321,5 +239,14 @@ public sealed class EmitBatchTests
         var received = new List<string>();
         while (received.Count < count) received.Add(await ws.ReceiveTextSkippingPingsAsync());
         return received;
+    }
+
+    private sealed record Everyone(ConformanceServer Server, List<ClientWebSocket> Clients) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var c in Clients) c.Dispose();
+            await Server.DisposeAsync();
+        }
     }
 }
