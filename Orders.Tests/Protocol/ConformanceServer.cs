@@ -61,6 +61,20 @@ internal sealed class ConformanceServer : IAsyncDisposable
         return ws;
     }
 
+    /// <summary>
+    /// A WebSocket client through the Socket.IO CONNECT to <c>/</c> and past the host's greeting; joins made in
+    /// middleware are in place before the CONNECT's answer.
+    /// </summary>
+    public async Task<ClientWebSocket> ConnectSocketIOAsync()
+    {
+        var ws = await ConnectWebSocketAsync("/socket.io/");
+        await ws.ReceiveTextAsync();
+        await ws.SendTextAsync("40");
+        (await ws.ReceiveTextAsync()).Should().StartWith("40");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().StartWith("42[\"auth\"", "the conformance host greets each socket");
+        return ws;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -29,11 +29,7 @@ public sealed class BackpressureTests
         {
         }
 
-        using var reader = await server.ConnectWebSocketAsync("/socket.io/");
-        await reader.ReceiveTextAsync();
-        await reader.SendTextAsync("40");
-        await reader.ReceiveTextAsync();
-        await reader.ReceiveTextAsync();
+        using var reader = await server.ConnectSocketIOAsync();
         await Task.Delay(100);
 
         var received = 0;
@@ -68,8 +64,8 @@ public sealed class BackpressureTests
             return ValueTask.CompletedTask;
         });
 
-        using var stalled = await ConnectAsync(server);
-        using var reader = await ConnectAsync(server);
+        using var stalled = await server.ConnectSocketIOAsync();
+        using var reader = await server.ConnectSocketIOAsync();
 
         // 64 KB frames, each read by the reader before the next: far more than loopback buffers hold for the client
         // that never reads, whose writes come back short; it moves to the slow path, and only then does its queue
@@ -85,15 +81,5 @@ public sealed class BackpressureTests
         using var _ = new AssertionScope();
         reason.Name.Should().Be("send queue full");
         server.IO.Default.SocketCount.Should().Be(1);
-    }
-
-    private static async Task<System.Net.WebSockets.ClientWebSocket> ConnectAsync(ConformanceServer server)
-    {
-        var ws = await server.ConnectWebSocketAsync("/socket.io/");
-        await ws.ReceiveTextAsync();
-        await ws.SendTextAsync("40");
-        await ws.ReceiveTextAsync();
-        await ws.ReceiveTextSkippingPingsAsync();
-        return ws;
     }
 }
