@@ -29,7 +29,7 @@ bench-smoke: bench-build
 
 bench-server:
 	$(DOTNET) build bench/Orders.BenchServer -c $(CONFIG) --nologo -v q
-	$(if $(filter server,$(GC)),DOTNET_gcServer=1 )DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 $(DOTNET) bench/Orders.BenchServer/bin/$(CONFIG)/net10.0/Orders.BenchServer.dll --port $(PORT) $(ARGS)
+	$(if $(filter server,$(GC)),DOTNET_gcServer=1 )DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 $(DOTNET) bench/Orders.BenchServer/bin/$(CONFIG)/net10.0/Orders.BenchServer.dll --port $(PORT) $(ARGS)
 
 bench-node: bench/node-ref/node_modules/.package-lock.json
 	node --expose-gc bench/node-ref/server.js --port $(PORT) $(ARGS)

@@ -3,6 +3,8 @@ ORDERS_API_DLL := Orders.Api/bin/$(CONFIG)/net10.0/Orders.Api.dll
 # Development only: the real secret comes from the environment, shared with the auth service.
 ORDERS_DEV_SECRET := dev-only-orders-secret-change-me-in-production-0123456789
 ORDERS_DEV_ISSUER := http://localhost:3000
+# Tier-up without the runtime's startup delay (tenfold on one CPU): README, Configuration. Only an environment variable.
+ORDERS_RUNTIME_ENV = DOTNET_TC_CallCountingDelayMs="$${DOTNET_TC_CallCountingDelayMs:-0}"
 ORDERS_AUTH_ENV = ACCESS_TOKEN_SECRET="$${ACCESS_TOKEN_SECRET:-$(ORDERS_DEV_SECRET)}" ISSUER="$${ISSUER:-$(ORDERS_DEV_ISSUER)}"
 
 .PHONY: run token db-start db-stop db-url orders-build
@@ -16,7 +18,7 @@ run: orders-build
 	@if [ -z "$${DATABASE_URL:-}" ] && [ -z "$${ConnectionStrings__Orders:-}" ]; then \
 	  DATABASE_URL="$$(scripts/pg-local.sh start)" || exit 1; export DATABASE_URL; \
 	fi; \
-	export PORT="$(PORT)" $(ORDERS_AUTH_ENV); \
+	export PORT="$(PORT)" $(ORDERS_AUTH_ENV) $(ORDERS_RUNTIME_ENV); \
 	exec $(DOTNET) $(ORDERS_API_DLL)
 
 token: orders-build

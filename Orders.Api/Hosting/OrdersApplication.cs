@@ -58,6 +58,7 @@ internal static class OrdersApplication
         _ = app.Services.GetRequiredService<IOptions<AccessTokenOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value;
+        TierUpDelayCheck.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrdersApplication)));
         await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
     }
