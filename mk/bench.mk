@@ -9,7 +9,7 @@
 .PHONY: bench bench-smoke bench-build bench-server bench-node bench-micro
 
 BENCH_OUT := bench/Orders.LoadGen/bin/$(CONFIG)/net10.0
-BENCH_RUN = DOTNET_TC_CallCountingDelayMs=0 taskset -c 1 $(DOTNET) $(BENCH_OUT)/Orders.LoadGen.dll bench --root $(CURDIR) --config $(CONFIG) $(if $(GC),--gc $(GC))
+BENCH_RUN = env DOTNET_TC_CallCountingDelayMs=0 taskset -c 1 $(DOTNET) $(BENCH_OUT)/Orders.LoadGen.dll bench --root $(CURDIR) --config $(CONFIG) $(if $(GC),--gc $(GC))
 GC ?=
 # BenchmarkDotNet filters, e.g. MICRO_FILTER='*FanOut* *Footprint*'
 MICRO_FILTER ?= '*'
