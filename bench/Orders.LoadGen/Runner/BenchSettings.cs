@@ -118,7 +118,9 @@ internal sealed class BenchSettings
         TtlBroadcasts = 10;
         OrdersUsers = 50;
         OrdersRate = 100;
-        OrdersWarmupSeconds = 1;
+        // The JIT is front-loaded (DOTNET_TC_CallCountingDelayMs=0): after 1 s, most changes of the measured second
+        // were still skipped behind a cold API, and once none got through (no samples, a broken run).
+        OrdersWarmupSeconds = 4;
         ClientsPerWorker = 200;
         PingIntervalMs = 500;
         PingTimeoutMs = 2_000;
