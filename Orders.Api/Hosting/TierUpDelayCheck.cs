@@ -8,15 +8,18 @@ internal static partial class TierUpDelayCheck
 {
     private const string Variable = "DOTNET_TC_CallCountingDelayMs";
 
-    public static void Warn(ILogger logger)
+    public static void Warn(ILogger logger) => Warn(logger, Environment.ProcessorCount, Environment.GetEnvironmentVariable);
+
+    // The runtime's own view of the CPUs (affinity and container limits) and environment, passed in for the tests.
+    internal static void Warn(ILogger logger, int processorCount, Func<string, string?> environment)
     {
-        if (Environment.ProcessorCount == 1 && !IsSet(Variable) && !IsSet("COMPlus_TC_CallCountingDelayMs"))
+        if (processorCount == 1 && !IsSet(Variable) && !IsSet("COMPlus_TC_CallCountingDelayMs"))
         {
             LogDelayedTierUp(logger, Variable);
         }
-    }
 
-    private static bool IsSet(string name) => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name));
+        bool IsSet(string name) => !string.IsNullOrEmpty(environment(name));
+    }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
         Message = "One CPU: the JIT's tier-up is delayed tenfold and latency stays uneven for a minute or more after start; set {Variable}=0 (make run does)")]
