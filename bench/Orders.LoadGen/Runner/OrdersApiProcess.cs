@@ -36,9 +36,6 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
             ["LOG_LEVEL"] = "Warning",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0",
-            // As `make run` starts it. With the default, the JIT on this one core was still recompiling hot code
-            // 40 s after start, and its bursts were most of the p99 (README, Benchmarks, scenario 6).
-            ["DOTNET_TC_CallCountingDelayMs"] = "0",
         };
         var process = PinnedProcess.Start(
             settings, ["dotnet", Path.Combine(settings.Root, "Orders.Api/bin", settings.Config, "net10.0/Orders.Api.dll")], environment);

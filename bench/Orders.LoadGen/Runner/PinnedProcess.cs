@@ -4,7 +4,8 @@ namespace Orders.LoadGen.Runner;
 
 /// <summary>
 /// A process under test pinned to the server core with taskset: its output kept for error reports, its CPU time
-/// read from /proc, and the whole tree killed on dispose. The benchmark servers and Orders.Api share this.
+/// read from /proc, and the whole tree killed on dispose. The benchmark servers and Orders.Api share this, and
+/// start with <see cref="PinnedRuntime"/>'s setting (the caller's environment and <c>--server-env</c> override it).
 /// </summary>
 internal sealed class PinnedProcess : IAsyncDisposable
 {
@@ -41,6 +42,7 @@ internal sealed class PinnedProcess : IAsyncDisposable
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(settings.ServerCore);
         foreach (var a in command) info.ArgumentList.Add(a);
+        PinnedRuntime.Apply(info);
         foreach (var (name, value) in environment) info.Environment[name] = value;
         foreach (var pair in settings.ServerEnvironment)
         {

@@ -42,9 +42,6 @@ internal sealed class ServerProcess : IAsyncDisposable
 
             // The runtime's half of the server's inline I/O (see Orders.BenchServer's --inline-io).
             environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
-
-            // The service's runtime setting (`make run`): on one core the default delays tier-up tenfold.
-            environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         }
         command.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
         if (settings.PingIntervalMs > 0) command.AddRange(["--ping-interval-ms", settings.PingIntervalMs.ToString(CultureInfo.InvariantCulture)]);

@@ -43,9 +43,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
         info.ArgumentList.Add(host);
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
         info.ArgumentList.Add("worker");
-        // Pinned to one core, the runtime would delay tier-up tenfold: the clients' code would still be recompiling
-        // during a storm of a few seconds.
-        info.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        // Without it the clients' code would still be recompiling during a storm of a few seconds.
+        PinnedRuntime.Apply(info);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start a worker");
         return new WorkerProcess(process, $"127.0.0.{10 + index}", pushes) { Capacity = capacity };
     }
