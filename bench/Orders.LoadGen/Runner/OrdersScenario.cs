@@ -159,10 +159,11 @@ internal sealed class OrdersScenario(BenchSettings settings)
         }
 
         var missing = ledger.Missing();
+        var unexpected = ledger.Unexpected();
         r.Check(ledger.FailureCount == 0, $"{ledger.FailureCount} of {seq - skipped} PATCH requests failed, first: {ledger.FirstFailure}");
         r.Check(missing == 0, string.Create(CultureInfo.InvariantCulture,
             $"{missing} of {ledger.AnsweredCount} answered changes never delivered their order:updated (waited {drain.TotalSeconds:F1} s after the last answer)"));
-        r.Check(ledger.Unexpected() == 0, $"{ledger.Unexpected()} order:updated events for changes never made");
+        r.Check(unexpected == 0, $"{unexpected} order:updated events for changes never made");
         r.Check(ledger.WrongOrder == 0, $"{ledger.WrongOrder} events carried another order's id");
         r.Check(fromSend.Count > 0, "no latency samples");
         if (fromSend.Count == 0) return;
