@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Orders.Protocol.Buffers;
@@ -125,6 +126,11 @@ internal static class SocketPacketEncoder
                 return;
             case string s:
                 writer.WriteStringValue(s);
+                return;
+            case JsonElement { ValueKind: not JsonValueKind.Undefined } element:
+                // Already valid JSON (its document parsed it): the text goes as it came instead of being re-tokenized
+                // and re-escaped, the larger share of encoding an event built from a request body.
+                writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
                 return;
             case JsonElement element:
                 element.WriteTo(writer);

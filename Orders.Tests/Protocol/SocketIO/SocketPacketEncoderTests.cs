@@ -71,6 +71,26 @@ public sealed class SocketPacketEncoderTests
     }
 
     [Test]
+    public void Json_elements_keep_their_text_escapes_included_inside_dictionaries()
+    {
+        // The element's own text goes out: its escapes stay as the sender wrote them, and the JSON still parses to
+        // the same value at the client.
+        var element = JsonDocument.Parse("{\"note\":\"a\\u00e9\\\"b\", \"n\": 1}").RootElement;
+        var text = Text(SocketPacketEncoder.Event("/", "e", [new Dictionary<string, object?> { ["data"] = element }], -1, Json));
+
+        text.Should().Be("42[\"e\",{\"data\":{\"note\":\"a\\u00e9\\\"b\", \"n\": 1}}]");
+        using var parsed = JsonDocument.Parse(text.AsMemory(2).ToString());
+        parsed.RootElement[1].GetProperty("data").GetProperty("note").GetString().Should().Be("a\u00e9\"b");
+    }
+
+    [Test]
+    public void An_undefined_json_element_is_refused()
+    {
+        var act = () => SocketPacketEncoder.Event("/", "e", [default(JsonElement)], -1, Json);
+        act.Should().Throw<InvalidOperationException>();
+    }
+
+    [Test]
     public void Connect_error_carries_message_and_data()
     {
         Text(SocketPacketEncoder.ConnectError("/", "Authentication error: Invalid token", new { reason = "token_expired" }, Json))
