@@ -17,7 +17,17 @@ internal sealed class PooledByteBufferWriter(int initialCapacity) : IBufferWrite
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
+    /// <summary>Bytes the current array holds; 0 once disposed.</summary>
+    public int Capacity => _buffer.Length;
+
     public void Advance(int count) => _written += count;
+
+    /// <summary>Forgets what was written, keeping the array for what comes next.</summary>
+    public void Clear()
+    {
+        if (_buffer.Length == 0) _buffer = ArrayPool<byte>.Shared.Rent(512);
+        _written = 0;
+    }
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {

@@ -50,23 +50,30 @@ internal static class SocketPacketEncoder
 
     private static EncodedPacket Encode(SocketPacketType type, string ns, long ackId, string? eventName, ReadOnlySpan<object?> args, JsonSerializerOptions options)
     {
-        using var payload = new PooledByteBufferWriter(512);
-        List<ReadOnlyMemory<byte>>? attachments = null;
-        using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
+        var scratch = EncoderScratch.Rent(options.Encoder);
+        try
         {
+            var writer = scratch.Writer;
+            List<ReadOnlyMemory<byte>>? attachments = null;
             writer.WriteStartArray();
             if (eventName is not null) writer.WriteStringValue(eventName);
             foreach (var arg in args) WriteValue(writer, arg, ref attachments, options);
             writer.WriteEndArray();
+            writer.Flush();
+
+            var count = attachments?.Count ?? 0;
+            if (count > 0) type = type == SocketPacketType.Event ? SocketPacketType.BinaryEvent : SocketPacketType.BinaryAck;
+
+            var frames = new OutgoingFrame[1 + count];
+            frames[0] = Frame(type, ns, ackId, count, scratch.Payload.WrittenSpan);
+            for (var i = 0; i < count; i++) frames[i + 1] = OutgoingFrame.Binary(attachments![i]);
+            return new EncodedPacket(frames);
         }
-
-        var count = attachments?.Count ?? 0;
-        if (count > 0) type = type == SocketPacketType.Event ? SocketPacketType.BinaryEvent : SocketPacketType.BinaryAck;
-
-        var frames = new OutgoingFrame[1 + count];
-        frames[0] = Frame(type, ns, ackId, count, payload.WrittenSpan);
-        for (var i = 0; i < count; i++) frames[i + 1] = OutgoingFrame.Binary(attachments![i]);
-        return new EncodedPacket(frames);
+        finally
+        {
+            // Rent empties it again, so one left half-written by a throwing converter is still fit to keep.
+            scratch.Return();
+        }
     }
 
     /// <summary>

@@ -91,6 +91,26 @@ public sealed class SocketPacketEncoderTests
     }
 
     [Test]
+    public void An_encode_inside_a_converter_does_not_disturb_the_one_around_it()
+    {
+        var options = new JsonSerializerOptions(Json);
+        options.Converters.Add(new EncodingConverter());
+
+        var text = Text(SocketPacketEncoder.Event("/", "outer", [new Nested("x")], -1, options));
+
+        text.Should().Be("42[\"outer\",\"42[\\\"inner\\\",\\\"x\\\"]\"]");
+    }
+
+    [Test]
+    public void Packets_after_a_large_one_are_encoded_whole()
+    {
+        var large = new string('a', 40_000);
+        Text(SocketPacketEncoder.Event("/", "big", [large], -1, Json)).Should().HaveLength(40_000 + 12);
+        Text(SocketPacketEncoder.Event("/", "small", ["b"], -1, Json)).Should().Be("42[\"small\",\"b\"]");
+        Text(SocketPacketEncoder.Event("/", "small", ["c"], -1, Json)).Should().Be("42[\"small\",\"c\"]");
+    }
+
+    [Test]
     public void Connect_error_carries_message_and_data()
     {
         Text(SocketPacketEncoder.ConnectError("/", "Authentication error: Invalid token", new { reason = "token_expired" }, Json))
@@ -116,5 +136,16 @@ public sealed class SocketPacketEncoderTests
         parsed.Namespace.Should().Be("/orders");
         parsed.AckId.Should().Be(42);
         parsed.Data!.Value[1].GetProperty("orderNumber").GetString().Should().Be("ORD-1");
+    }
+
+    private sealed record Nested(string Value);
+
+    // Writes a value as the text of a whole packet encoded while the outer one is being written.
+    private sealed class EncodingConverter : System.Text.Json.Serialization.JsonConverter<Nested>
+    {
+        public override Nested Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, Nested value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(Text(SocketPacketEncoder.Event("/", "inner", [value.Value], -1, options)));
     }
 }
