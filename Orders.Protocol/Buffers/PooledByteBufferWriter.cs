@@ -22,12 +22,8 @@ internal sealed class PooledByteBufferWriter(int initialCapacity) : IBufferWrite
 
     public void Advance(int count) => _written += count;
 
-    /// <summary>Forgets what was written, keeping the array for what comes next.</summary>
-    public void Clear()
-    {
-        if (_buffer.Length == 0) _buffer = ArrayPool<byte>.Shared.Rent(512);
-        _written = 0;
-    }
+    /// <summary>Forgets what was written, keeping the array for what comes next (not for use after <see cref="Dispose"/>).</summary>
+    public void Clear() => _written = 0;
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
