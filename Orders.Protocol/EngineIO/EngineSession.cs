@@ -195,6 +195,18 @@ public sealed partial class EngineSession
     }
 
     /// <summary>
+    /// Whether a writer (a drain, the pump, a batch) still holds this session's frames. It lets go only after its last
+    /// write returns, so a client can have read that write already.
+    /// </summary>
+    internal bool IsDraining
+    {
+        get
+        {
+            lock (_gate) return _draining;
+        }
+    }
+
+    /// <summary>
     /// Whether <paramref name="adding"/> more frames would overflow the queue of a session whose connection still takes
     /// every write whole: its frames wait for the pump, not for the client.
     /// </summary>
