@@ -14,6 +14,8 @@ internal sealed class GcLog : IAsyncDisposable
     private readonly StreamWriter _writer;
     private readonly PeriodicTimer _timer = new(TimeSpan.FromMilliseconds(20));
     private readonly Task _loop;
+    private readonly Lock _gate = new();
+    private readonly GcReasons _reasons;
     private long _lastIndex;
 
     public GcLog(string path)
@@ -21,6 +23,7 @@ internal sealed class GcLog : IAsyncDisposable
         _writer = new StreamWriter(path, append: false) { AutoFlush = true };
         _lastIndex = GC.GetGCMemoryInfo(GCKind.Any).Index;
         _writer.WriteLine(FormattableString.Invariant($"# {(GCSettings.IsServerGC ? "server" : "workstation")} GC, started {DateTime.UtcNow:O}"));
+        _reasons = new GcReasons(_writer, _gate);
         _loop = RunAsync();
     }
 
@@ -35,8 +38,9 @@ internal sealed class GcLog : IAsyncDisposable
             var pause = info.PauseDurations.Length > 1 ? info.PauseDurations[0] + info.PauseDurations[1] : info.PauseDurations[0];
             var gen1 = info.GenerationInfo[1];
             var more = seen > 1 ? FormattableString.Invariant($" (and {seen - 1} more since the last line)") : "";
-            await _writer.WriteLineAsync(FormattableString.Invariant(
-                $"{DateTime.UtcNow:HH:mm:ss.fff} #{info.Index} gen{info.Generation} {(info.Compacted ? "compacting" : "sweeping")}{(info.Concurrent ? " background" : "")} pause={pause.TotalMilliseconds:F1}ms promoted={info.PromotedBytes / 1024}K heap={info.HeapSizeBytes / 1024}K gen1={gen1.SizeBeforeBytes / 1024}K->{gen1.SizeAfterBytes / 1024}K gen2={info.GenerationInfo[2].SizeAfterBytes / 1024}K{more}")).ConfigureAwait(false);
+            var line = FormattableString.Invariant(
+                $"{DateTime.UtcNow:HH:mm:ss.fff} #{info.Index} gen{info.Generation} {(info.Compacted ? "compacting" : "sweeping")}{(info.Concurrent ? " background" : "")} pause={pause.TotalMilliseconds:F1}ms promoted={info.PromotedBytes / 1024}K heap={info.HeapSizeBytes / 1024}K gen1={gen1.SizeBeforeBytes / 1024}K->{gen1.SizeAfterBytes / 1024}K gen2={info.GenerationInfo[2].SizeAfterBytes / 1024}K{more}");
+            lock (_gate) _writer.WriteLine(line);
         }
     }
 
@@ -44,6 +48,7 @@ internal sealed class GcLog : IAsyncDisposable
     {
         _timer.Dispose();
         await _loop.ConfigureAwait(false);
+        _reasons.Dispose();
         await _writer.DisposeAsync().ConfigureAwait(false);
     }
 }
