@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics.Tracing;
 
 namespace Orders.BenchServer;
@@ -51,7 +52,7 @@ internal sealed class GcReasons : EventListener
         var line = e.EventName switch
         {
             "GCStart_V2" => FormattableString.Invariant(
-                $"  start #{Get(e, "Count")} gen{Get(e, "Depth")} trigger={Name(Triggers, Get(e, "Reason"))} type={Get(e, "Type") switch { 0 => "blocking", 1 => "background", 2 => "foreground", var t => t.ToString(System.Globalization.CultureInfo.InvariantCulture) }}"),
+                $"  start #{Get(e, "Count")} gen{Get(e, "Depth")} trigger={Name(Triggers, Get(e, "Reason"))} type={Get(e, "Type") switch { 0 => "blocking", 1 => "background", 2 => "foreground", var t => t.ToString(CultureInfo.InvariantCulture) }}"),
             "GCPerHeapHistory_V3" => FormattableString.Invariant(
                 $"  heap condemn_gens=0x{Get(e, "CondemnReasons0"):x} conditions=[{Bits(Conditions, Get(e, "CondemnReasons1"))}] compact=0x{Get(e, "CompactMechanisms"):x} expand=0x{Get(e, "ExpandMechanisms"):x}"),
             "GCGlobalHeapHistory_V4" or "GCGlobalHeapHistory_V3" or "GCGlobalHeapHistory_V2" => FormattableString.Invariant(
@@ -65,11 +66,11 @@ internal sealed class GcReasons : EventListener
     private static long Get(EventWrittenEventArgs e, string name)
     {
         var index = e.PayloadNames?.IndexOf(name) ?? -1;
-        return index < 0 || e.Payload?[index] is not { } value ? -1 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        return index < 0 || e.Payload?[index] is not { } value ? -1 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
-    private static string Name(string[] names, long value) => value >= 0 && value < names.Length ? names[value] : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Name(string[] names, long value) => value >= 0 && value < names.Length ? names[value] : value.ToString(CultureInfo.InvariantCulture);
 
     private static string Bits(string[] names, long value) =>
-        string.Join(',', Enumerable.Range(0, 32).Where(bit => (value & (1L << bit)) != 0).Select(bit => bit < names.Length ? names[bit] : bit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string.Join(',', Enumerable.Range(0, 32).Where(bit => (value & (1L << bit)) != 0).Select(bit => bit < names.Length ? names[bit] : bit.ToString(CultureInfo.InvariantCulture)));
 }
