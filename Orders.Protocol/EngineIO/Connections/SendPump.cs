@@ -53,7 +53,12 @@ internal sealed class SendPump : IThreadPoolWorkItem
     public void Execute()
     {
         lock (_turn) RunTurn();
-        Volatile.Write(ref _scheduled, 0);
+
+        // A full fence, not a release store: the read of the queue below must not move ahead of this write. On x86 a
+        // plain store may wait in the store buffer past that read; a session queued meanwhile then saw the flag still
+        // set (so queued no work item) while this saw the queue still empty, and its frame waited for whatever
+        // scheduled the pump next (a heartbeat, seconds later).
+        Interlocked.Exchange(ref _scheduled, 0);
         if (!_ready.IsEmpty && Interlocked.Exchange(ref _scheduled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
