@@ -36,6 +36,15 @@ public sealed class BroadcastOperator
     public int Emit(string eventName, params object?[] args)
     {
         var packet = SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions);
+
+        // One room and no exception, the usual emit to a user's room: most have one socket, which is written at once.
+        if (_rooms.Length == 1 && _except.IsEmpty && _namespace.Rooms.TryGetSingle(_rooms[0], out var single))
+        {
+            var sent = single is not null && single.Connected && single.Send(packet, _batch?.Sends) ? 1 : 0;
+            _namespace.Server.Metrics.BroadcastSent(_namespace.Name, sent);
+            return sent;
+        }
+
         var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketMap, out var recipients);
         var delivered = 0;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -76,7 +77,7 @@ internal sealed class RoomIndex
     /// (every socket of <paramref name="all"/> when empty), minus members of any of <paramref name="except"/>.
     /// Only a union of several rooms builds a set; every other case copies straight into the array.
     /// </summary>
-    public int Snapshot(IReadOnlyList<string> rooms, IReadOnlyList<string> except, ConcurrentDictionary<Socket, byte> all, out Socket[] recipients)
+    public int Snapshot(ImmutableArray<string> rooms, ImmutableArray<string> except, ConcurrentDictionary<Socket, byte> all, out Socket[] recipients)
     {
         HashSet<Socket>? excluded = null;
         var count = 0;
@@ -88,7 +89,7 @@ internal sealed class RoomIndex
                 if (_rooms.TryGetValue(room, out var members)) AddTo(excluded ??= [], members);
             }
 
-            if (rooms.Count == 1)
+            if (rooms.Length == 1)
             {
                 if (!_rooms.TryGetValue(rooms[0], out var members)) return 0;
                 if (members is Socket single)
@@ -109,7 +110,7 @@ internal sealed class RoomIndex
                 return count;
             }
 
-            if (rooms.Count > 1)
+            if (rooms.Length > 1)
             {
                 var union = new HashSet<Socket>();
                 foreach (var room in rooms)
@@ -141,6 +142,25 @@ internal sealed class RoomIndex
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// The member of <paramref name="room"/> when it has at most one (null when none): what an emit to a user's room
+    /// needs, without the pooled array of a <see cref="Snapshot"/>. False when it has several.
+    /// </summary>
+    public bool TryGetSingle(string room, out Socket? member)
+    {
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(room, out var members))
+            {
+                member = null;
+                return true;
+            }
+
+            member = members as Socket;
+            return member is not null;
+        }
     }
 
     private static void AddTo(HashSet<Socket> set, object members)
