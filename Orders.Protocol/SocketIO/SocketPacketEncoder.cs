@@ -64,8 +64,10 @@ internal static class SocketPacketEncoder
             var count = attachments?.Count ?? 0;
             if (count > 0) type = type == SocketPacketType.Event ? SocketPacketType.BinaryEvent : SocketPacketType.BinaryAck;
 
+            var text = Frame(type, ns, ackId, count, scratch.Payload.WrittenSpan);
+            if (count == 0) return new EncodedPacket(text);
             var frames = new OutgoingFrame[1 + count];
-            frames[0] = Frame(type, ns, ackId, count, scratch.Payload.WrittenSpan);
+            frames[0] = text;
             for (var i = 0; i < count; i++) frames[i + 1] = OutgoingFrame.Binary(attachments![i]);
             return new EncodedPacket(frames);
         }

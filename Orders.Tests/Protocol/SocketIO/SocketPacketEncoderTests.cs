@@ -37,7 +37,7 @@ public sealed class SocketPacketEncoderTests
         var packet = SocketPacketEncoder.Event("/", "file", [new byte[] { 1, 2, 3 }, new Dictionary<string, object?> { ["inner"] = new byte[] { 4 } }], -1, Json);
         using var _ = new AssertionScope();
         Text(packet).Should().Be("452-[\"file\",{\"_placeholder\":true,\"num\":0},{\"inner\":{\"_placeholder\":true,\"num\":1}}]");
-        packet.Frames.Should().HaveCount(3);
+        packet.Frames.ToArray().Should().HaveCount(3);
         packet.Frames[1].IsBinary.Should().BeTrue();
         packet.Frames[1].Payload.ToArray().Should().Equal(1, 2, 3);
         packet.Frames[2].Payload.ToArray().Should().Equal(4);
