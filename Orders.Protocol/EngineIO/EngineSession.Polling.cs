@@ -8,7 +8,7 @@ public sealed partial class EngineSession
     {
         wait = null;
         TaskCompletionSource? first = null;
-        lock (_gate)
+        lock (_queue)
         {
             if (_state == SessionState.Closed) return PollStart.UnknownSession;
             if (_transport != TransportKind.Polling) return PollStart.BadRequest;
@@ -42,7 +42,7 @@ public sealed partial class EngineSession
     {
         var frames = new List<OutgoingFrame>();
         finished = false;
-        lock (_gate)
+        lock (_queue)
         {
             _pollActive = false;
             _pendingPoll = null;
@@ -68,7 +68,7 @@ public sealed partial class EngineSession
 
     internal void AbortPoll()
     {
-        lock (_gate)
+        lock (_queue)
         {
             _pollActive = false;
             _pendingPoll = null;
@@ -79,7 +79,7 @@ public sealed partial class EngineSession
 
     internal bool TryBeginPost()
     {
-        lock (_gate)
+        lock (_queue)
         {
             if (_postActive) return false;
             _postActive = true;
@@ -89,14 +89,14 @@ public sealed partial class EngineSession
 
     internal void EndPost()
     {
-        lock (_gate) _postActive = false;
+        lock (_queue) _postActive = false;
     }
 
     /// <summary>The client sent a close packet: a pending GET is released with a noop, then the session ends.</summary>
     internal void OnClientClose()
     {
         TaskCompletionSource? wake;
-        lock (_gate)
+        lock (_queue)
         {
             _pollEnding = PollEnding.Noop;
             wake = _pendingPoll;

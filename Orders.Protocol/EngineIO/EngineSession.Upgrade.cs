@@ -9,7 +9,7 @@ public sealed partial class EngineSession
     internal bool TryBeginUpgrade()
     {
         TaskCompletionSource? wake;
-        lock (_gate)
+        lock (_queue)
         {
             if (_state != SessionState.Open || _transport != TransportKind.Polling || _upgrade != UpgradeState.None) return false;
             _upgrade = UpgradeState.Probing;
@@ -27,7 +27,7 @@ public sealed partial class EngineSession
     {
         TaskCompletionSource? wake;
         bool startDrain;
-        lock (_gate)
+        lock (_queue)
         {
             if (_state != SessionState.Open || _upgrade != UpgradeState.Probing) return false;
             _upgrade = UpgradeState.Done;
@@ -49,7 +49,7 @@ public sealed partial class EngineSession
 
     internal void AbandonUpgrade()
     {
-        lock (_gate)
+        lock (_queue)
         {
             if (_upgrade == UpgradeState.Probing) _upgrade = UpgradeState.None;
         }
@@ -58,7 +58,7 @@ public sealed partial class EngineSession
     /// <summary><paramref name="frames"/>: the connection under <paramref name="socket"/>, when prebuilt frames may be written to it.</summary>
     internal void AttachWebSocket(WebSocket socket, ConnectionStream? frames = null)
     {
-        lock (_gate)
+        lock (_queue)
         {
             _webSocket = socket;
             _frames = frames;

@@ -19,9 +19,9 @@ public sealed partial class EngineSession
     // MaxPumpedBytes of it); a queue still full after them is the client's doing after all.
     private const int MaxPumpHelps = 256;
 
-    private readonly Lock _gate = new();
-
-    // Created empty (the shared empty array): most sessions never have a frame wait.
+    // Created empty (the shared empty array): most sessions never have a frame wait. It is also the session's lock
+    // (never exposed): a lock object of its own would be one more object and cache line per session, touched by
+    // every send of a fan-out, and kept through every collection for each of thousands of idle sockets.
     private readonly Queue<OutgoingFrame> _queue = new();
     private readonly EngineIOServer _server;
     private TransportKind _transport;
@@ -134,7 +134,7 @@ public sealed partial class EngineSession
             if (!_server.Pump!.TryHelp()) break;
         }
 
-        lock (_gate)
+        lock (_queue)
         {
             if (_state != SessionState.Open) return false;
             if (_queue.Count + frames.Length > _server.Options.SendQueueCapacity)
@@ -202,7 +202,7 @@ public sealed partial class EngineSession
     {
         get
         {
-            lock (_gate) return _draining;
+            lock (_queue) return _draining;
         }
     }
 
@@ -214,7 +214,7 @@ public sealed partial class EngineSession
     {
         // The unlocked count is only a hint that keeps the usual case to one field read; the lock decides.
         if (_queue.Count + adding <= _server.Options.SendQueueCapacity || _server.Pump is null || _frames is not { IsDirect: true }) return false;
-        lock (_gate) return _state == SessionState.Open && _draining && _queue.Count + adding > _server.Options.SendQueueCapacity;
+        lock (_queue) return _state == SessionState.Open && _draining && _queue.Count + adding > _server.Options.SendQueueCapacity;
     }
 
     /// <summary>
@@ -239,7 +239,7 @@ public sealed partial class EngineSession
         OutgoingFrame head;
         ReadOnlyMemory<byte> wire;
         int fromQueue;
-        lock (_gate)
+        lock (_queue)
         {
             if (_state == SessionState.Closed)
             {
@@ -265,7 +265,7 @@ public sealed partial class EngineSession
         {
             if (fromQueue > 0)
             {
-                lock (_gate)
+                lock (_queue)
                 {
                     for (var i = 0; i < fromQueue && _queue.TryDequeue(out _); i++)
                     {
@@ -333,7 +333,7 @@ public sealed partial class EngineSession
         {
             // What queued meanwhile goes in the pump's next write; with nothing queued the drain flag goes here
             // (a close that waited for the queue goes on from DrainWebSocketAsync).
-            lock (_gate)
+            lock (_queue)
             {
                 if (_queue.Count == 0 && _state != SessionState.Closing)
                 {
@@ -388,7 +388,7 @@ public sealed partial class EngineSession
             }
             else
             {
-                lock (_gate)
+                lock (_queue)
                 {
                     if (!_queue.TryDequeue(out frame))
                     {
@@ -427,7 +427,7 @@ public sealed partial class EngineSession
     {
         TaskCompletionSource? wake = null;
         var closeNow = false;
-        lock (_gate)
+        lock (_queue)
         {
             if (_state != SessionState.Open) return;
             _state = SessionState.Closing;
@@ -454,7 +454,7 @@ public sealed partial class EngineSession
     {
         TaskCompletionSource? wake;
         WebSocket? socket;
-        lock (_gate)
+        lock (_queue)
         {
             if (_state == SessionState.Closed) return;
             _state = SessionState.Closed;

@@ -11,8 +11,9 @@ internal sealed class ClientConnection
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
-    private readonly Lock _gate = new();
     private readonly SocketIOServer _server;
+
+    // Also the connection's lock (never exposed), rather than a lock object per connection.
     private readonly NamespaceSockets _sockets = new();
     private PendingBinary? _pending;
     private ITimer? _connectTimer;
@@ -31,7 +32,7 @@ internal sealed class ClientConnection
     {
         get
         {
-            lock (_gate) return _sockets.ToArray();
+            lock (_sockets) return _sockets.ToArray();
         }
     }
 
@@ -75,7 +76,7 @@ internal sealed class ClientConnection
 
     public void OnClose(EngineCloseReason reason)
     {
-        lock (_gate)
+        lock (_sockets)
         {
             _closed = true;
             _connectTimer?.Dispose();
@@ -88,7 +89,7 @@ internal sealed class ClientConnection
 
     public void Remove(Socket socket)
     {
-        lock (_gate)
+        lock (_sockets)
         {
             if (_sockets.Remove(socket) && _sockets.Count == 0 && !_closed) ArmConnectTimeoutLocked();
         }
@@ -132,7 +133,7 @@ internal sealed class ClientConnection
             return;
         }
 
-        lock (_gate)
+        lock (_sockets)
         {
             if (_closed || _sockets.Contains(name)) return;
         }
@@ -157,7 +158,7 @@ internal sealed class ClientConnection
             return;
         }
 
-        lock (_gate)
+        lock (_sockets)
         {
             if (_closed || !Session.IsOpen || _sockets.Contains(name)) return;
             _sockets.Add(socket);
@@ -175,7 +176,7 @@ internal sealed class ClientConnection
 
     private Socket? Find(string ns)
     {
-        lock (_gate) return _sockets.Find(ns);
+        lock (_sockets) return _sockets.Find(ns);
     }
 
     private void ProtocolError()
@@ -187,7 +188,7 @@ internal sealed class ClientConnection
 
     private void ArmConnectTimeout()
     {
-        lock (_gate) ArmConnectTimeoutLocked();
+        lock (_sockets) ArmConnectTimeoutLocked();
     }
 
     private void ArmConnectTimeoutLocked()
@@ -199,7 +200,7 @@ internal sealed class ClientConnection
 
     private void OnConnectTimeout()
     {
-        lock (_gate)
+        lock (_sockets)
         {
             if (_sockets.Count > 0 || _closed) return;
         }

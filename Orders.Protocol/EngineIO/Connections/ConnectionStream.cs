@@ -26,7 +26,8 @@ namespace Orders.Protocol.EngineIO.Connections;
 /// </summary>
 internal sealed class ConnectionStream : Stream
 {
-    private readonly Lock _writeGate = new();
+    // The write lock is the stream itself (internal, handed only to the WebSocket, which never locks it): a lock
+    // object of its own was one more object per connection and one more cache line per send of a fan-out.
     private readonly PipeReader? _input;
     private readonly PipeWriter? _output;
 
@@ -123,7 +124,7 @@ internal sealed class ConnectionStream : Stream
     /// <summary>Writes <paramref name="source"/> (one whole WebSocket frame, or the 101 response) directly or through the pipe.</summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        lock (_writeGate)
+        lock (this)
         {
             if (!source.IsEmpty && source.Span[0] == WebSocketFrameHeader.CloseFirstByte) _closeWritten = true;
             if (!_deferred) return WriteLocked(source);
@@ -142,7 +143,7 @@ internal sealed class ConnectionStream : Stream
     /// </summary>
     public bool TryWriteFrame(ReadOnlyMemory<byte> frame, out ValueTask written)
     {
-        lock (_writeGate)
+        lock (this)
         {
             if (_direct is null || _closeWritten || _deferred)
             {
@@ -162,7 +163,7 @@ internal sealed class ConnectionStream : Stream
     public bool TryDefer(out int socket)
     {
         socket = -1;
-        lock (_writeGate)
+        lock (this)
         {
             if (_direct is null || _closeWritten || _deferred || _disposed) return false;
             var added = false;
@@ -189,7 +190,7 @@ internal sealed class ConnectionStream : Stream
     public ValueTask CompleteDeferred(ReadOnlyMemory<byte> frame, int result)
     {
         ValueTask written;
-        lock (_writeGate)
+        lock (this)
         {
             _deferred = false;
             written = result == int.MinValue
@@ -267,7 +268,7 @@ internal sealed class ConnectionStream : Stream
     {
         await previous.ConfigureAwait(false);
         ValueTask<FlushResult> flush;
-        lock (_writeGate)
+        lock (this)
         {
             if (_disposed) throw new ObjectDisposedException(nameof(ConnectionStream));
             _output!.Write(source.Span);
@@ -361,7 +362,7 @@ internal sealed class ConnectionStream : Stream
     private void CloseOwned(Socket socket)
     {
         Task? tail;
-        lock (_writeGate) tail = _pipeTail is { IsCompleted: false } pending ? pending : null;
+        lock (this) tail = _pipeTail is { IsCompleted: false } pending ? pending : null;
         if (tail is null)
         {
             socket.Dispose();
