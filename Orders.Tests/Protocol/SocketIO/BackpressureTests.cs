@@ -53,8 +53,10 @@ public sealed class BackpressureTests
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 16);
         server.IO.SendBatches.Pump.Should().NotBeNull("broadcasts go through the send pump here");
         var reasons = new TaskCompletionSource<DisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sockets = new List<Socket>();
         server.IO.Default.OnConnection(socket =>
         {
+            lock (sockets) sockets.Add(socket);
             socket.Join("everyone");
             socket.OnDisconnect((_, reason) =>
             {
@@ -74,7 +76,21 @@ public sealed class BackpressureTests
         for (var i = 0; i < 300; i++)
         {
             server.IO.Default.To("everyone").Emit("big", i, payload);
-            (await reader.ReceiveTextSkippingPingsAsync()).Should().Be($"42[\"big\",{i},\"{payload}\"]");
+            string text;
+            try
+            {
+                text = await reader.ReceiveTextSkippingPingsAsync();
+            }
+            catch (OperationCanceledException ex)
+            {
+                // This wait timed out in 2 of about 10 CI runs and never on its own: say where every frame was.
+                var pump = server.IO.SendBatches.Pump!;
+                string states;
+                lock (sockets) states = string.Join("; ", sockets.Select(s => $"{s.Id}: {s.Session.DescribeSending()}"));
+                throw new AssertionException($"broadcast {i} did not reach the reader: pump idle={pump.IsIdle} writes={pump.Writes} frames={pump.Frames}; {states}", ex);
+            }
+
+            text.Should().Be($"42[\"big\",{i},\"{payload}\"]");
         }
 
         var reason = await reasons.Task.WaitAsync(ConformanceServer.Timeout);
