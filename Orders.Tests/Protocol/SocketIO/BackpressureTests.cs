@@ -66,8 +66,10 @@ public sealed class BackpressureTests
             return ValueTask.CompletedTask;
         });
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var stalled = await server.ConnectSocketIOAsync();
         using var reader = await server.ConnectSocketIOAsync();
+        var connected = clock.Elapsed;
 
         // 64 KB frames, each read by the reader before the next: far more than loopback buffers hold for the client
         // that never reads, whose writes come back short; it moves to the slow path, and only then does its queue
@@ -75,7 +77,8 @@ public sealed class BackpressureTests
         var payload = new string('z', 64_000);
         for (var i = 0; i < 300; i++)
         {
-            server.IO.Default.To("everyone").Emit("big", i, payload);
+            var emittedAt = clock.Elapsed;
+            var handed = server.IO.Default.To("everyone").Emit("big", i, payload);
             string text;
             try
             {
@@ -87,7 +90,8 @@ public sealed class BackpressureTests
                 var pump = server.IO.SendBatches.Pump!;
                 string states;
                 lock (sockets) states = string.Join("; ", sockets.Select(s => $"{s.Id}: {s.Session.DescribeSending()}"));
-                throw new AssertionException($"broadcast {i} did not reach the reader: pump idle={pump.IsIdle} writes={pump.Writes} frames={pump.Frames}; {states}", ex);
+                var first = reasons.Task.IsCompletedSuccessfully ? reasons.Task.Result.Name : "none yet";
+                throw new AssertionException($"broadcast {i} (handed to {handed} sockets at {emittedAt.TotalSeconds:F2} s; connected at {connected.TotalSeconds:F2} s; now {clock.Elapsed.TotalSeconds:F2} s) did not reach the reader: first disconnect: {first}; pump idle={pump.IsIdle} writes={pump.Writes} frames={pump.Frames}; {states}", ex);
             }
 
             text.Should().Be($"42[\"big\",{i},\"{payload}\"]");
