@@ -175,8 +175,6 @@ public sealed class Socket
         if (close) _client.Session.Close();
     }
 
-    internal EngineIO.EngineSession Session => _client.Session;
-
     internal bool Send(EncodedPacket packet, SendBatch? batch = null, bool pumped = false) => _client.Session.Enqueue(packet.Frames, batch, pumped);
 
     internal bool SendAck(long ackId, object?[] args) =>
