@@ -206,16 +206,6 @@ public sealed partial class EngineSession
         }
     }
 
-    /// <summary>What its sending is doing now, for a test to print when a frame does not arrive.</summary>
-    internal string DescribeSending()
-    {
-        lock (_queue)
-        {
-            return FormattableString.Invariant(
-                $"state={_state} transport={_transport} draining={_draining} queued={_queue.Count} pumped={!_pumped.Wire.IsEmpty} stream=[{_frames?.DescribeWriting() ?? "none"}]");
-        }
-    }
-
     /// <summary>
     /// Whether <paramref name="adding"/> more frames would overflow the queue of a session whose connection still takes
     /// every write whole: its frames wait for the pump, not for the client.

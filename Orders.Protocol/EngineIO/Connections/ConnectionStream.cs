@@ -156,16 +156,6 @@ internal sealed class ConnectionStream : Stream
         }
     }
 
-    /// <summary>What its writes are doing now, for a test to print when a frame does not arrive.</summary>
-    internal string DescribeWriting()
-    {
-        lock (this)
-        {
-            return FormattableString.Invariant(
-                $"direct={_direct is not null} deferred={_deferred} held={_held?.Count ?? 0} pipe_tail={(_pipeTail is null ? "none" : _pipeTail.Status.ToString())} close_written={_closeWritten} disposed={_disposed}");
-        }
-    }
-
     /// <summary>
     /// Reserves the connection for one frame of the session that a <see cref="SendBatch"/> will send on
     /// <paramref name="socket"/>, if sends are direct; the descriptor stays valid until <see cref="CompleteDeferred"/>.

@@ -36,9 +36,6 @@ internal sealed class SendPump : IThreadPoolWorkItem
     /// <summary>Frames written so far; above <see cref="Writes"/> by the frames that shared a write.</summary>
     public long Frames => Volatile.Read(ref _frames);
 
-    /// <summary>Whether no turn is queued or running and no session waits (a moment's view, for diagnostics).</summary>
-    internal bool IsIdle => Volatile.Read(ref _scheduled) == 0 && _ready.IsEmpty;
-
     /// <summary>Queues <paramref name="session"/>, which holds its drain flag: it is served once, in turn.</summary>
     public void Schedule(EngineSession session)
     {
