@@ -13,8 +13,10 @@ internal sealed class ClientConnection
 
     private readonly SocketIOServer _server;
 
-    // Also the connection's lock (never exposed), rather than a lock object per connection.
-    private readonly NamespaceSockets _sockets = new();
+    // Guarded by the connection itself: it is internal and locked only here and by its sockets (Socket locks its
+    // client for its handlers and acks), so one object per connection serves as the lock of both. Every section under
+    // it is a leaf (no other lock is taken inside), so sharing it cannot order two locks against each other.
+    private NamespaceSockets _sockets;
     private PendingBinary? _pending;
     private ITimer? _connectTimer;
     private bool _closed;
@@ -32,7 +34,7 @@ internal sealed class ClientConnection
     {
         get
         {
-            lock (_sockets) return _sockets.ToArray();
+            lock (this) return _sockets.ToArray();
         }
     }
 
@@ -76,7 +78,7 @@ internal sealed class ClientConnection
 
     public void OnClose(EngineCloseReason reason)
     {
-        lock (_sockets)
+        lock (this)
         {
             _closed = true;
             _connectTimer?.Dispose();
@@ -89,7 +91,7 @@ internal sealed class ClientConnection
 
     public void Remove(Socket socket)
     {
-        lock (_sockets)
+        lock (this)
         {
             if (_sockets.Remove(socket) && _sockets.Count == 0 && !_closed) ArmConnectTimeoutLocked();
         }
@@ -133,7 +135,7 @@ internal sealed class ClientConnection
             return;
         }
 
-        lock (_sockets)
+        lock (this)
         {
             if (_closed || _sockets.Contains(name)) return;
         }
@@ -158,7 +160,7 @@ internal sealed class ClientConnection
             return;
         }
 
-        lock (_sockets)
+        lock (this)
         {
             if (_closed || !Session.IsOpen || _sockets.Contains(name)) return;
             _sockets.Add(socket);
@@ -176,7 +178,7 @@ internal sealed class ClientConnection
 
     private Socket? Find(string ns)
     {
-        lock (_sockets) return _sockets.Find(ns);
+        lock (this) return _sockets.Find(ns);
     }
 
     private void ProtocolError()
@@ -188,7 +190,7 @@ internal sealed class ClientConnection
 
     private void ArmConnectTimeout()
     {
-        lock (_sockets) ArmConnectTimeoutLocked();
+        lock (this) ArmConnectTimeoutLocked();
     }
 
     private void ArmConnectTimeoutLocked()
@@ -200,7 +202,7 @@ internal sealed class ClientConnection
 
     private void OnConnectTimeout()
     {
-        lock (_sockets)
+        lock (this)
         {
             if (_sockets.Count > 0 || _closed) return;
         }

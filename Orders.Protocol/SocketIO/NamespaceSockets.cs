@@ -3,19 +3,20 @@ namespace Orders.Protocol.SocketIO;
 /// <summary>
 /// A connection's sockets by namespace. Nearly every client joins one namespace, so the first is a field and a
 /// dictionary exists only for a connection that joins a second: tens of thousands of idle clients then carry no
-/// dictionary each. Not thread-safe; <see cref="ClientConnection"/> guards it.
+/// dictionary each. A mutable struct kept in a field of <see cref="ClientConnection"/> (never copied), which guards
+/// it: as a class it was one more object per connection for the collector to copy.
 /// </summary>
-internal sealed class NamespaceSockets
+internal struct NamespaceSockets
 {
     private Socket? _first;
     private Dictionary<string, Socket>? _more;
 
-    public int Count => (_first is null ? 0 : 1) + (_more?.Count ?? 0);
+    public readonly int Count => (_first is null ? 0 : 1) + (_more?.Count ?? 0);
 
-    public Socket? Find(string name) =>
+    public readonly Socket? Find(string name) =>
         _first is not null && _first.Namespace.Name == name ? _first : _more?.GetValueOrDefault(name);
 
-    public bool Contains(string name) => Find(name) is not null;
+    public readonly bool Contains(string name) => Find(name) is not null;
 
     public void Add(Socket socket)
     {
@@ -35,7 +36,7 @@ internal sealed class NamespaceSockets
         return _more is not null && _more.TryGetValue(socket.Namespace.Name, out var current) && current == socket && _more.Remove(socket.Namespace.Name);
     }
 
-    public Socket[] ToArray()
+    public readonly Socket[] ToArray()
     {
         if (_more is null || _more.Count == 0) return _first is null ? [] : [_first];
         return _first is null ? [.. _more.Values] : [_first, .. _more.Values];

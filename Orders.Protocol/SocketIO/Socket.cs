@@ -6,7 +6,8 @@ namespace Orders.Protocol.SocketIO;
 /// <summary>One client's connection to one namespace: receives events, emits, joins rooms.</summary>
 public sealed class Socket
 {
-    private readonly Lock _gate = new();
+    // Also this socket's lock, shared with its connection (see ClientConnection): a lock of its own was one more
+    // object per socket for its whole life.
     private readonly ClientConnection _client;
     private Dictionary<string, Func<SocketEvent, ValueTask>>? _handlers;
     private List<Func<SocketEvent, ValueTask>>? _anyHandlers;
@@ -49,7 +50,7 @@ public sealed class Socket
     {
         get
         {
-            lock (_gate) return _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+            lock (_client) return _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
         }
     }
 
@@ -99,21 +100,21 @@ public sealed class Socket
     /// <summary>Registers the handler of <paramref name="eventName"/>, replacing any earlier one.</summary>
     public Socket On(string eventName, Func<SocketEvent, ValueTask> handler)
     {
-        lock (_gate) (_handlers ??= new(StringComparer.Ordinal))[eventName] = handler;
+        lock (_client) (_handlers ??= new(StringComparer.Ordinal))[eventName] = handler;
         return this;
     }
 
     /// <summary>Registers a handler for every event (socket.io's <c>onAny</c>).</summary>
     public Socket OnAny(Func<SocketEvent, ValueTask> handler)
     {
-        lock (_gate) (_anyHandlers ??= []).Add(handler);
+        lock (_client) (_anyHandlers ??= []).Add(handler);
         return this;
     }
 
     /// <summary>Registers a handler run once when the socket disconnects, with the reason.</summary>
     public Socket OnDisconnect(Func<Socket, DisconnectReason, ValueTask> handler)
     {
-        lock (_gate) (_disconnectHandlers ??= []).Add(handler);
+        lock (_client) (_disconnectHandlers ??= []).Add(handler);
         return this;
     }
 
@@ -140,7 +141,7 @@ public sealed class Socket
     {
         var tcs = new TaskCompletionSource<SocketArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         long ackId;
-        lock (_gate)
+        lock (_client)
         {
             if (_state != 1) throw new InvalidOperationException("The socket is not connected.");
             ackId = _nextAckId++;
@@ -186,7 +187,7 @@ public sealed class Socket
     {
         Func<SocketEvent, ValueTask>? handler = null;
         Func<SocketEvent, ValueTask>[]? any = null;
-        lock (_gate)
+        lock (_client)
         {
             _handlers?.TryGetValue(name, out handler);
             if (_anyHandlers is { Count: > 0 }) any = [.. _anyHandlers];
@@ -205,7 +206,7 @@ public sealed class Socket
     internal void DispatchAck(long ackId, SocketArgs args)
     {
         TaskCompletionSource<SocketArgs>? tcs = null;
-        lock (_gate) _pendingAcks?.Remove(ackId, out tcs);
+        lock (_client) _pendingAcks?.Remove(ackId, out tcs);
         tcs?.TrySetResult(args);
     }
 
@@ -217,7 +218,7 @@ public sealed class Socket
 
         Func<Socket, DisconnectReason, ValueTask>[]? handlers;
         TaskCompletionSource<SocketArgs>[]? acks;
-        lock (_gate)
+        lock (_client)
         {
             handlers = _disconnectHandlers?.ToArray();
             acks = _pendingAcks?.Values.ToArray();
@@ -237,6 +238,6 @@ public sealed class Socket
 
     private void RemoveAck(long ackId)
     {
-        lock (_gate) _pendingAcks?.Remove(ackId);
+        lock (_client) _pendingAcks?.Remove(ackId);
     }
 }

@@ -26,6 +26,16 @@ internal static class HandshakeStrings
     // lost update only costs one allocation.
     private static readonly string?[] LastValues = new string?[Known.Length];
 
+    // What socket.io-client sends for a WebSocket opened directly (no options of the application's in the query).
+    private const string DirectWebSocketQuery = "?EIO=4&transport=websocket";
+
+    /// <summary>
+    /// The query string <paramref name="ascii"/> (with its <c>?</c>). The one every direct WebSocket client sends is
+    /// shared; any other (a session id, an application's own parameters, which may be secret) is its own string.
+    /// </summary>
+    public static string Query(ReadOnlySpan<byte> ascii) =>
+        Ascii.Equals(ascii, DirectWebSocketQuery) ? DirectWebSocketQuery : Encoding.ASCII.GetString(ascii);
+
     /// <summary>The header name for <paramref name="ascii"/>; <paramref name="known"/> is its index, or -1.</summary>
     public static string Name(ReadOnlySpan<byte> ascii, out int known)
     {

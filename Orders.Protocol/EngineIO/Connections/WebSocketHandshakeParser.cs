@@ -74,7 +74,7 @@ internal static class WebSocketHandshakeParser
 
         var question = target.IndexOf((byte)'?');
         var path = Encoding.ASCII.GetString(question < 0 ? target : target[..question]);
-        var query = question < 0 ? "" : Encoding.ASCII.GetString(target[question..]);
+        var query = question < 0 ? "" : HandshakeStrings.Query(target[question..]);
         handshake = new WebSocketHandshake(path, query, headers, headers["Sec-WebSocket-Key"].ToString());
         return HandshakeParseStatus.WebSocket;
     }

@@ -133,6 +133,19 @@ public sealed class WebSocketHandshakeParserTests
         }
     }
 
+    [Test]
+    public void The_direct_websocket_query_is_shared_and_any_other_query_is_the_connections_own()
+    {
+        var (first, second) = ParseTwice("");
+        Parse(Upgrade.Replace("transport=websocket", "transport=websocket&sid=abc&token=t", StringComparison.Ordinal), out var upgrade).Should().Be(HandshakeParseStatus.WebSocket);
+        Parse(Upgrade.Replace("transport=websocket", "transport=websocket&sid=abc&token=t", StringComparison.Ordinal), out var again).Should().Be(HandshakeParseStatus.WebSocket);
+
+        using var _ = new AssertionScope();
+        ReferenceEquals(first.QueryString, second.QueryString).Should().BeTrue("every socket.io-client sends this query for a direct WebSocket");
+        upgrade!.QueryString.Should().Be("?EIO=4&transport=websocket&sid=abc&token=t");
+        ReferenceEquals(upgrade.QueryString, again!.QueryString).Should().BeFalse("a session id or an application's parameter belongs to its connection alone");
+    }
+
     /// <summary>Two connections sending the same head, <see cref="Upgrade"/> plus <paramref name="extraHeaders"/>.</summary>
     private static (WebSocketHandshake First, WebSocketHandshake Second) ParseTwice(string extraHeaders)
     {
