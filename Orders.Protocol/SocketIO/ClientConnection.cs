@@ -15,7 +15,7 @@ internal sealed class ClientConnection
 
     // Guarded by the connection itself: it is internal and locked only here and by its sockets (Socket locks its
     // client for its handlers and acks), so one object per connection serves as the lock of both. Every section under
-    // it is a leaf (no other lock is taken inside), so sharing it cannot order two locks against each other.
+    // it is a leaf (it takes no other lock of ours), so sharing it cannot order two of our locks against each other.
     private NamespaceSockets _sockets;
     private PendingBinary? _pending;
     private ITimer? _connectTimer;
