@@ -24,6 +24,7 @@ internal static class BenchRunner
         var scenarios = new Scenarios(settings);
         var orders = new OrdersScenario(settings);
         var results = new List<RunResult>();
+        var probe = new HostMemoryProbe();
         var port = settings.BasePort;
         var started = DateTimeOffset.UtcNow;
         var gcLogs = settings.GcLogDir is { } dir ? Directory.CreateDirectory(Path.GetFullPath(dir)).FullName : null;
@@ -40,6 +41,7 @@ internal static class BenchRunner
                     if (scenario == "orders" && kind != "ours") continue;
                     var result = new RunResult(scenario, kind, rep);
                     results.Add(result);
+                    result.Metrics["host_load_ns"] = probe.NanosecondsPerLoad();
                     var t0 = DateTimeOffset.UtcNow;
                     try
                     {
