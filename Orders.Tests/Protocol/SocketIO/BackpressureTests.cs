@@ -52,8 +52,7 @@ public sealed class BackpressureTests
         {
             var handed = server.IO.Default.To("everyone").Emit("big", i, payload);
             if (i == 0) handed.Should().Be(2, "both clients are in the room before they hear their CONNECT answers");
-            var text = await reader.ReceiveTextSkippingPingsAsync();
-            text.Should().Be($"42[\"big\",{i},\"{payload}\"]");
+            (await reader.ReceiveTextSkippingPingsAsync()).Should().Be($"42[\"big\",{i},\"{payload}\"]");
         }
 
         var reason = await reasons.Task.WaitAsync(ConformanceServer.Timeout);
