@@ -42,6 +42,7 @@ internal sealed class Scenarios(BenchSettings settings)
         r.Metrics["sockets_held"] = Math.Min(after.Held, heldSockets);
         r.Metrics["pings_per_socket_in_hold"] = (double)(after.Pings - before.Pings) / settings.MaxClients;
         r.Check(after.Held == settings.MaxClients && heldSockets == settings.MaxClients, $"held {after.Held} clients / server {heldSockets} of {settings.MaxClients}");
+        r.Check(after.Pings - before.Pings >= settings.MaxClients, $"{after.Pings - before.Pings} pings in the hold for {settings.MaxClients} sockets: the hold ended before a heartbeat (--hold below the ping interval)");
     }
 
     /// <summary>
