@@ -54,7 +54,7 @@ internal static class BenchRunner
                         }
 
                         var gcLog = gcLogs is null ? null : Path.Combine(gcLogs, $"{scenario}-{kind}-r{rep}.log");
-                        await using var server = await ServerProcess.StartAsync(settings, kind, port, scenario, gcLog).ConfigureAwait(false);
+                        await using var server = await ServerProcess.StartAsync(settings, kind, port, settings.PingIntervalMsFor(scenario), gcLog).ConfigureAwait(false);
                         await using var pool = new WorkerPool(settings, port);
                         try
                         {

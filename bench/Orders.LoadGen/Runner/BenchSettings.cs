@@ -45,6 +45,9 @@ internal sealed class BenchSettings
     public int ClientsPerWorker { get; set; } = 5_000;
     public int PingIntervalMs { get; set; }
     public int PingTimeoutMs { get; set; }
+
+    /// <summary>The ping interval a scenario's server is started with; 0 leaves the server's default.</summary>
+    public int PingIntervalMsFor(string scenario) => scenario == "memory" && HoldPingIntervalMs > 0 ? HoldPingIntervalMs : PingIntervalMs;
     public int BasePort { get; set; } = 3200;
     public string ServerCore { get; set; } = "0";
     public string GeneratorCore { get; set; } = "1";

@@ -30,7 +30,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string RecentOutput => _process.RecentOutput;
 
-    public static async Task<ServerProcess> StartAsync(BenchSettings settings, string kind, int port, string scenario, string? gcLog = null)
+    public static async Task<ServerProcess> StartAsync(BenchSettings settings, string kind, int port, int pingIntervalMs, string? gcLog = null)
     {
         List<string> command = kind == "ours"
             ? ["dotnet", Path.Combine(settings.Root, "bench/Orders.BenchServer/bin", settings.Config, "net10.0/Orders.BenchServer.dll")]
@@ -44,8 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
         }
         command.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
-        var pingInterval = scenario == "memory" && settings.HoldPingIntervalMs > 0 ? settings.HoldPingIntervalMs : settings.PingIntervalMs;
-        if (pingInterval > 0) command.AddRange(["--ping-interval-ms", pingInterval.ToString(CultureInfo.InvariantCulture)]);
+        if (pingIntervalMs > 0) command.AddRange(["--ping-interval-ms", pingIntervalMs.ToString(CultureInfo.InvariantCulture)]);
         if (settings.PingTimeoutMs > 0) command.AddRange(["--ping-timeout-ms", settings.PingTimeoutMs.ToString(CultureInfo.InvariantCulture)]);
         if (kind == "ours" && gcLog is not null) command.AddRange(["--gc-log", gcLog]);
 
