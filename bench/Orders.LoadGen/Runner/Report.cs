@@ -114,7 +114,7 @@ internal static class Report
             machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString() },
             settings,
             medians,
-            runs = results.Select(r => new { r.Scenario, r.Server, r.Repetition, r.Metrics, r.ServerCpu, r.ServerCoreBusy, r.ServerCoreSoftIrq, r.GeneratorCpu, r.GeneratorBound, r.RateNotKept, r.Problems }),
+            runs = results.Select(r => new { r.Scenario, r.Server, r.Repetition, r.Metrics, r.Samples, r.ServerCpu, r.ServerCoreBusy, r.ServerCoreSoftIrq, r.GeneratorCpu, r.GeneratorBound, r.RateNotKept, r.Problems }),
         };
         await using var file = File.Create(path);
         await JsonSerializer.SerializeAsync(file, doc, new JsonSerializerOptions { WriteIndented = true }).ConfigureAwait(false);

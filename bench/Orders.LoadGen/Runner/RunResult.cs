@@ -8,6 +8,9 @@ internal sealed class RunResult(string scenario, string server, int repetition)
     public int Repetition { get; } = repetition;
     public Dictionary<string, double> Metrics { get; } = [];
 
+    /// <summary>Every sample behind a percentile (broadcast: each broadcast's time to its last recipient), in order, for the JSON: a tail reads better from its samples than from two percentiles.</summary>
+    public Dictionary<string, double[]> Samples { get; } = [];
+
     /// <summary>Share of its core the server used during the measured phase (1.0 = saturated).</summary>
     public double? ServerCpu { get; set; }
 

@@ -140,6 +140,7 @@ internal sealed class Scenarios(BenchSettings settings)
         if (times.Count == 0) return;
         r.Metrics["last_recipient_p50_ms"] = Percentile(times, 0.50);
         r.Metrics["last_recipient_p99_ms"] = Percentile(times, 0.99);
+        r.Samples["last_recipient_ms"] = [.. times];
         await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
     }
 
