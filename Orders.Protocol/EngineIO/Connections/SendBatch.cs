@@ -32,6 +32,14 @@ internal sealed class SendBatch : IDisposable
     // A broadcast hands every recipient the same array: it is pinned once, not once per recipient.
     private readonly List<GCHandle> _pins = [];
     private object? _lastPinned;
+
+    // Frames up to this size that are not in the arena are copied into it instead of pinned (see TryAdd); the same
+    // frame handed again (a broadcast's next recipient) reuses the copy.
+    private const int CopyUpToBytes = 1024;
+    private object? _lastCopied;
+    private int _lastCopiedOffset;
+    private int _lastCopiedLength;
+    private nint _lastCopiedAddress;
     private IoUringRing? _ring;
     private int _count;
 
@@ -51,14 +59,28 @@ internal sealed class SendBatch : IDisposable
         {
             address = _arenaAddress + segment.Offset;
         }
+        else if (ReferenceEquals(segment.Array, _lastPinned))
+        {
+            address = _pins[^1].AddrOfPinnedObject() + segment.Offset;
+        }
+        else if (ReferenceEquals(segment.Array, _lastCopied) && segment.Offset == _lastCopiedOffset && segment.Count == _lastCopiedLength)
+        {
+            address = _lastCopiedAddress;
+        }
+        else if (segment.Count <= CopyUpToBytes && segment.Count <= GatherRoom)
+        {
+            // A small frame of its own (an emit to one user's room in a batch) is copied rather than pinned: a pinned
+            // handle allocated and freed per frame cost more than the copy. The batch keeps the original for a short
+            // write, which outlives the arena.
+            var copy = Reserve(segment.Count);
+            segment.AsSpan().CopyTo(copy.Span);
+            address = _arenaAddress + _arenaUsed - segment.Count;
+            (_lastCopied, _lastCopiedOffset, _lastCopiedLength, _lastCopiedAddress) = (segment.Array, segment.Offset, segment.Count, address);
+        }
         else
         {
-            if (!ReferenceEquals(segment.Array, _lastPinned))
-            {
-                _pins.Add(GCHandle.Alloc(segment.Array, GCHandleType.Pinned));
-                _lastPinned = segment.Array;
-            }
-
+            _pins.Add(GCHandle.Alloc(segment.Array, GCHandleType.Pinned));
+            _lastPinned = segment.Array;
             address = _pins[^1].AddrOfPinnedObject() + segment.Offset;
         }
 
@@ -116,6 +138,7 @@ internal sealed class SendBatch : IDisposable
         foreach (var pin in _pins) pin.Free();
         _pins.Clear();
         _lastPinned = null;
+        _lastCopied = null;
 
         for (var i = 0; i < count; i++)
         {

@@ -59,6 +59,43 @@ public sealed class EmitBatchTests
     }
 
     [Test]
+    public async Task Small_batched_frames_a_silent_client_takes_only_in_part_arrive_whole_while_the_batch_is_reused()
+    {
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 16_384);
+        var joined = 0;
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("room:" + Interlocked.Increment(ref joined));
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        var clients = await ConnectAsync(server, 2);
+        try
+        {
+            // 10,000 batches of two ~900-byte frames, each its own: small enough to be copied into the batch's arena.
+            // The second client does not read yet, so after a few MB one of its batched writes comes back short or refused while
+            // the first client's frames go on reusing the arena: the rest of that write must come from the frame,
+            // not from the arena.
+            const int count = 10_000;
+            var payload = new string('z', 880);
+            var reading = ReceiveAsync(clients[0], count);
+            for (var i = 0; i < count; i++)
+            {
+                using var batch = server.IO.BeginEmitBatch();
+                server.IO.Default.To("room:1").Batched(batch).Emit("small", i, payload).Should().Be(1);
+                server.IO.Default.To("room:2").Batched(batch).Emit("small", i, payload).Should().Be(1);
+            }
+
+            var expected = Enumerable.Range(0, count).Select(i => $"42[\"small\",{i},\"{payload}\"]").ToList();
+            (await reading).Should().Equal(expected);
+            (await ReceiveAsync(clients[1], count)).Should().Equal(expected);
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Test]
     public async Task A_batch_never_disposed_is_written_when_it_is_finalized()
     {
         await using var run = await EveryoneAsync(2);
