@@ -28,8 +28,15 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly byte[] _webSocketHandshakeTail;
     private readonly long _firstPingSpreadTicks;
 
-    // The earliest deadline of any session (Now ticks): the heartbeat sweep skips its pass until then.
-    private long _nextDue = long.MaxValue;
+    // Sessions by their next heartbeat deadline: a sweep pass visits only those whose slot has come, where it
+    // visited every session (about 200 ns each: 4% of a core at 19k sessions whose deadlines are spread out).
+    private readonly HeartbeatWheel<EngineSession> _wheel;
+
+    // Fine-grained so that sessions opened together are not all pinged in one burst: with one pass a second, the 5k
+    // sessions of a connect burst got their pings in the same pass, 5k sends in a row that held a broadcast running
+    // at the same time for ~40 ms (its time to the last recipient doubled). At most 100 ms, a pass pings a tenth of
+    // such a burst.
+    private readonly TimeSpan _sweepResolution;
 
     // batches: where the heartbeat sweep rents a batch for its pings; null sends each at once.
     public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics, SendBatchPool? batches = null)
@@ -44,6 +51,11 @@ internal sealed partial class EngineIOServer : IDisposable
         _firstPingSpreadTicks = (long)(PingIntervalTicks * options.PingJitter);
         PingTimeoutTicks = ToTicks(options.PingTimeout);
         UpgradeTimeoutTicks = ToTicks(options.UpgradeTimeout);
+        _sweepResolution = TimeSpan.FromTicks(Math.Clamp(
+            Math.Min(options.PingInterval.Ticks, options.PingTimeout.Ticks) / 200,
+            TimeSpan.FromMilliseconds(10).Ticks,
+            TimeSpan.FromMilliseconds(100).Ticks));
+        _wheel = new HeartbeatWheel<EngineSession>(ToTicks(_sweepResolution), Math.Max(PingIntervalTicks, Math.Max(PingTimeoutTicks, UpgradeTimeoutTicks)), Now);
         var allowUpgrade = options.AllowUpgrades && options.Transports.Contains(TransportNames.WebSocket);
         _pollingHandshakeTail = HandshakeTail(allowUpgrade ? [TransportNames.WebSocket] : []);
         _webSocketHandshakeTail = HandshakeTail([]);
@@ -242,6 +254,7 @@ internal sealed partial class EngineIOServer : IDisposable
     internal void OnSessionClosed(EngineSession session, EngineCloseReason reason)
     {
         _sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session));
+        _wheel.Remove(session);
         var name = reason.ToName();
         _metrics.SessionClosed(session.Transport, name);
         Log.SessionClosed(_logger, session.Id, session.Transport, name);
@@ -257,43 +270,27 @@ internal sealed partial class EngineIOServer : IDisposable
 
     private async Task SweepAsync()
     {
-        // Fine-grained so that sessions opened together are not all pinged in one burst: with one pass a second,
-        // the 5k sessions of a connect burst got their pings in the same pass, 5k sends in a row that held a
-        // broadcast running at the same time for ~40 ms (its time to the last recipient doubled). At most 100 ms,
-        // a pass pings a tenth of such a burst. A pass runs only when the earliest deadline has come (NoteDue), so
-        // sessions whose deadlines are far off cost nothing between passes.
-        var resolution = TimeSpan.FromTicks(Math.Clamp(
-            Math.Min(Options.PingInterval.Ticks, Options.PingTimeout.Ticks) / 200,
-            TimeSpan.FromMilliseconds(10).Ticks,
-            TimeSpan.FromMilliseconds(100).Ticks));
-        using var timer = new PeriodicTimer(resolution, _time);
+        using var timer = new PeriodicTimer(_sweepResolution, _time);
+        var due = new List<EngineSession>();
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Now;
-                if (now < Volatile.Read(ref _nextDue)) continue;
+                _wheel.TakeDue(now, due);
+                if (due.Count == 0) continue;
 
-                // Reset before the pass: a deadline set meanwhile lowers it again through NoteDue.
-                Volatile.Write(ref _nextDue, long.MaxValue);
-                var next = long.MaxValue;
-
-                // Enumerating the map itself takes no lock and copies nothing (.Values would, every tick). The
-                // pings of a pass go out in batches, like a broadcast's frames (through the pump, if there is one).
+                // The pings of a pass go out in batches, like a broadcast's frames (through the pump, if there is one).
                 var batch = Pump is null ? _batches?.Rent() : null;
                 try
                 {
-                    foreach (var (_, session) in _sessions)
-                    {
-                        next = Math.Min(next, session.OnHeartbeat(now, batch));
-                    }
+                    foreach (var session in due) _wheel.Schedule(session, session.OnHeartbeat(now, batch));
                 }
                 finally
                 {
                     batch?.Dispose();
+                    due.Clear();
                 }
-
-                NoteDue(next);
             }
         }
         catch (OperationCanceledException)
@@ -302,17 +299,8 @@ internal sealed partial class EngineIOServer : IDisposable
         }
     }
 
-    /// <summary>A session has something due at <paramref name="at"/>: the sweep passes over the sessions no earlier.</summary>
-    internal void NoteDue(long at)
-    {
-        var current = Volatile.Read(ref _nextDue);
-        while (at < current)
-        {
-            var seen = Interlocked.CompareExchange(ref _nextDue, at, current);
-            if (seen == current) return;
-            current = seen;
-        }
-    }
+    /// <summary>A session has something due at <paramref name="at"/>: the sweep visits it no earlier (see <see cref="HeartbeatWheel{TSession}"/>).</summary>
+    internal void NoteDue(EngineSession session, long at) => _wheel.Schedule(session, at);
 
     /// <summary>Host stopping: every session is told (close frame or close packet), then pending reads end.</summary>
     public void Dispose()

@@ -9,7 +9,7 @@ namespace Orders.Protocol.EngineIO;
 /// block: on WebSocket the caller's thread writes directly while the socket keeps up, and only a socket that
 /// cannot keep up has packets waiting.
 /// </summary>
-public sealed partial class EngineSession
+public sealed partial class EngineSession : IHeartbeatFiled
 {
     // The most the pump copies together into one write: a socket's backlog leaves in several writes, not one copy
     // of all of it (past a few KB a write costs by the byte anyway).
@@ -68,12 +68,16 @@ public sealed partial class EngineSession
 
     internal TransportKind TransportKind => _transport;
 
-    // Setting a deadline tells the heartbeat sweep, which skips its passes until the earliest one. The pong
+    long IHeartbeatFiled.WheelSlot { get; set; } = IHeartbeatFiled.NotFiled;
+
+    int IHeartbeatFiled.WheelIndex { get; set; }
+
+    // Setting a deadline files the session in the heartbeat wheel for it (if not filed earlier already). The pong
     // deadline needs no note: only the sweep sets it, and the pass returns it (OnHeartbeat).
     internal long PingDueAt
     {
         get => _pingDueAt;
-        set => _server.NoteDue(_pingDueAt = value);
+        set => _server.NoteDue(this, _pingDueAt = value);
     }
 
     internal long PongDeadline { get; set; }
@@ -81,13 +85,13 @@ public sealed partial class EngineSession
     internal long UpgradeDeadline
     {
         get => _upgradeDeadline;
-        set => _server.NoteDue(_upgradeDeadline = value);
+        set => _server.NoteDue(this, _upgradeDeadline = value);
     }
 
     internal long ClosingDeadline
     {
         get => _closingDeadline;
-        set => _server.NoteDue(_closingDeadline = value);
+        set => _server.NoteDue(this, _closingDeadline = value);
     }
 
     internal bool IsUpgrading => _upgrade == UpgradeState.Probing;
