@@ -284,7 +284,13 @@ internal sealed partial class EngineIOServer : IDisposable
                 var batch = Pump is null ? _batches?.Rent() : null;
                 try
                 {
-                    foreach (var session in due) _wheel.Schedule(session, session.OnHeartbeat(now, batch));
+                    foreach (var session in due)
+                    {
+                        _wheel.Schedule(session, session.OnHeartbeat(now, batch));
+
+                        // Closed meanwhile (its removal ran before this filing): taken out again, not held until its slot.
+                        if (session.IsClosed) _wheel.Remove(session);
+                    }
                 }
                 finally
                 {

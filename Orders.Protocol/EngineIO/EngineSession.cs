@@ -68,6 +68,10 @@ public sealed partial class EngineSession : IHeartbeatFiled
 
     internal TransportKind TransportKind => _transport;
 
+    // Set under the session's lock before OnSessionClosed takes the session out of the heartbeat wheel. The sweep
+    // reads it after filing the session under the wheel's lock, so either it sees the close or the removal follows.
+    internal bool IsClosed => _state == SessionState.Closed;
+
     long IHeartbeatFiled.WheelSlot { get; set; } = IHeartbeatFiled.NotFiled;
 
     int IHeartbeatFiled.WheelIndex { get; set; }
