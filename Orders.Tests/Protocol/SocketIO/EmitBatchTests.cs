@@ -27,72 +27,47 @@ public sealed class EmitBatchTests
     [Test]
     public async Task Emits_in_a_batch_leave_when_it_ends_and_keep_their_order_per_socket()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        var joined = 0;
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("room:" + Interlocked.Increment(ref joined));
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 2);
-        try
-        {
-            var batch = server.IO.BeginEmitBatch();
-            server.IO.Default.To("room:1").Batched(batch).Emit("e", "a1").Should().Be(1);
-            server.IO.Default.To("room:2").Batched(batch).Emit("e", "b1").Should().Be(1);
-            server.IO.Default.To("room:1").Batched(batch).Emit("e", "a2").Should().Be(1);
-            server.IO.Default.To("room:1").Batched(batch).Emit("e", "a3").Should().Be(1);
+        await using var run = await OwnRoomsAsync(2);
+        var (server, clients) = (run.Server, run.Clients);
+        var batch = server.IO.BeginEmitBatch();
+        server.IO.Default.To("room:1").Batched(batch).Emit("e", "a1").Should().Be(1);
+        server.IO.Default.To("room:2").Batched(batch).Emit("e", "b1").Should().Be(1);
+        server.IO.Default.To("room:1").Batched(batch).Emit("e", "a2").Should().Be(1);
+        server.IO.Default.To("room:1").Batched(batch).Emit("e", "a3").Should().Be(1);
 
-            var first = ReceiveAsync(clients[0], 3);
-            await Task.Delay(300);
-            first.IsCompleted.Should().BeFalse("nothing is written before the batch ends");
+        var first = ReceiveAsync(clients[0], 3);
+        await Task.Delay(300);
+        first.IsCompleted.Should().BeFalse("nothing is written before the batch ends");
 
-            batch.Dispose();
-            using var _ = new AssertionScope();
-            (await first).Should().Equal("42[\"e\",\"a1\"]", "42[\"e\",\"a2\"]", "42[\"e\",\"a3\"]");
-            (await ReceiveAsync(clients[1], 1)).Should().Equal("42[\"e\",\"b1\"]");
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        batch.Dispose();
+        using var _ = new AssertionScope();
+        (await first).Should().Equal("42[\"e\",\"a1\"]", "42[\"e\",\"a2\"]", "42[\"e\",\"a3\"]");
+        (await ReceiveAsync(clients[1], 1)).Should().Equal("42[\"e\",\"b1\"]");
     }
 
     [Test]
     public async Task Small_batched_frames_a_silent_client_takes_only_in_part_arrive_whole_while_the_batch_is_reused()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 16_384);
-        var joined = 0;
-        server.IO.Default.Use(socket =>
-        {
-            socket.Join("room:" + Interlocked.Increment(ref joined));
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
-        var clients = await ConnectAsync(server, 2);
-        try
-        {
-            // 10,000 batches of two ~900-byte frames, each its own: small enough to be copied into the batch's arena.
-            // The second client does not read yet, so after a few MB one of its batched writes comes back short or refused while
-            // the first client's frames go on reusing the arena: the rest of that write must come from the frame,
-            // not from the arena.
-            const int count = 10_000;
-            var payload = new string('z', 880);
-            var reading = ReceiveAsync(clients[0], count);
-            for (var i = 0; i < count; i++)
-            {
-                using var batch = server.IO.BeginEmitBatch();
-                server.IO.Default.To("room:1").Batched(batch).Emit("small", i, payload).Should().Be(1);
-                server.IO.Default.To("room:2").Batched(batch).Emit("small", i, payload).Should().Be(1);
-            }
+        await using var run = await OwnRoomsAsync(2, o => o.SendQueueCapacity = 16_384);
+        var (server, clients) = (run.Server, run.Clients);
 
-            var expected = Enumerable.Range(0, count).Select(i => $"42[\"small\",{i},\"{payload}\"]").ToList();
-            (await reading).Should().Equal(expected);
-            (await ReceiveAsync(clients[1], count)).Should().Equal(expected);
-        }
-        finally
+        // 10,000 batches of two ~900-byte frames, each its own: small enough to be copied into the batch's arena.
+        // The second client does not read yet, so after a few MB one of its batched writes comes back short or refused
+        // while the first client's frames go on reusing the arena: the rest of that write must come from the frame,
+        // not from the arena.
+        const int count = 10_000;
+        var payload = new string('z', 880);
+        var reading = ReceiveAsync(clients[0], count);
+        for (var i = 0; i < count; i++)
         {
-            foreach (var c in clients) c.Dispose();
+            using var batch = server.IO.BeginEmitBatch();
+            server.IO.Default.To("room:1").Batched(batch).Emit("small", i, payload).Should().Be(1);
+            server.IO.Default.To("room:2").Batched(batch).Emit("small", i, payload).Should().Be(1);
         }
+
+        var expected = Enumerable.Range(0, count).Select(i => $"42[\"small\",{i},\"{payload}\"]").ToList();
+        (await reading).Should().Equal(expected);
+        (await ReceiveAsync(clients[1], count)).Should().Equal(expected);
     }
 
     [Test]
@@ -252,7 +227,7 @@ public sealed class EmitBatchTests
     }
 
     /// <summary>A server whose every socket joins <c>everyone</c> in middleware, and <paramref name="count"/> connected clients.</summary>
-    private static async Task<Everyone> EveryoneAsync(int count, Action<SocketIOOptions>? socketIO = null)
+    private static async Task<ServerAndClients> EveryoneAsync(int count, Action<SocketIOOptions>? socketIO = null)
     {
         var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: socketIO);
         server.IO.Default.Use(socket =>
@@ -260,7 +235,20 @@ public sealed class EmitBatchTests
             socket.Join("everyone");
             return ValueTask.FromResult(ConnectResult.Accept);
         });
-        return new Everyone(server, await ConnectAsync(server, count));
+        return new ServerAndClients(server, await ConnectAsync(server, count));
+    }
+
+    /// <summary>A server whose n-th socket joins <c>room:n</c> in middleware, and <paramref name="count"/> connected clients.</summary>
+    private static async Task<ServerAndClients> OwnRoomsAsync(int count, Action<SocketIOOptions>? socketIO = null)
+    {
+        var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: socketIO);
+        var joined = 0;
+        server.IO.Default.Use(socket =>
+        {
+            socket.Join("room:" + Interlocked.Increment(ref joined));
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        return new ServerAndClients(server, await ConnectAsync(server, count));
     }
 
     private static async Task<List<ClientWebSocket>> ConnectAsync(ConformanceServer server, int count)
@@ -277,7 +265,7 @@ public sealed class EmitBatchTests
         return received;
     }
 
-    private sealed record Everyone(ConformanceServer Server, List<ClientWebSocket> Clients) : IAsyncDisposable
+    private sealed record ServerAndClients(ConformanceServer Server, List<ClientWebSocket> Clients) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
