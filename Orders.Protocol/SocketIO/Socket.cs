@@ -48,7 +48,7 @@ public sealed class Socket
     public bool Connected => Volatile.Read(ref _state) == 1;
 
     /// <summary>Current transport: <c>polling</c> or <c>websocket</c>.</summary>
-    public string Transport => _client.Session.Transport;
+    public string Transport => _session.Transport;
 
     /// <summary>Application state for this socket, e.g. the authenticated user.</summary>
     public IDictionary<string, object?> Items
@@ -178,7 +178,7 @@ public sealed class Socket
     {
         if (Connected) Send(SocketPacketEncoder.Disconnect(Namespace.Name));
         OnClosed(DisconnectReason.ServerNamespaceDisconnect);
-        if (close) _client.Session.Close();
+        if (close) _session.Close();
     }
 
     internal bool Send(EncodedPacket packet, SendBatch? batch = null, bool pumped = false) => _session.Enqueue(packet.Frames, batch, pumped);

@@ -36,9 +36,7 @@ internal sealed class SendBatch : IDisposable
     // Frames up to this size that are not in the arena are copied into it instead of pinned (see TryAdd); the same
     // frame handed again (a broadcast's next recipient) reuses the copy.
     private const int CopyUpToBytes = 1024;
-    private object? _lastCopied;
-    private int _lastCopiedOffset;
-    private int _lastCopiedLength;
+    private ReadOnlyMemory<byte> _lastCopied;
     private nint _lastCopiedAddress;
     private IoUringRing? _ring;
     private int _count;
@@ -63,7 +61,7 @@ internal sealed class SendBatch : IDisposable
         {
             address = _pins[^1].AddrOfPinnedObject() + segment.Offset;
         }
-        else if (ReferenceEquals(segment.Array, _lastCopied) && segment.Offset == _lastCopiedOffset && segment.Count == _lastCopiedLength)
+        else if (frame.Equals(_lastCopied))
         {
             address = _lastCopiedAddress;
         }
@@ -72,10 +70,10 @@ internal sealed class SendBatch : IDisposable
             // A small frame of its own (an emit to one user's room in a batch) is copied rather than pinned: a pinned
             // handle allocated and freed per frame cost more than the copy. The batch keeps the original for a short
             // write, which outlives the arena.
-            var copy = Reserve(segment.Count);
-            segment.AsSpan().CopyTo(copy.Span);
-            address = _arenaAddress + _arenaUsed - segment.Count;
-            (_lastCopied, _lastCopiedOffset, _lastCopiedLength, _lastCopiedAddress) = (segment.Array, segment.Offset, segment.Count, address);
+            var offset = _arenaUsed;
+            frame.Span.CopyTo(Reserve(segment.Count).Span);
+            address = _arenaAddress + offset;
+            (_lastCopied, _lastCopiedAddress) = (frame, address);
         }
         else
         {
@@ -138,7 +136,7 @@ internal sealed class SendBatch : IDisposable
         foreach (var pin in _pins) pin.Free();
         _pins.Clear();
         _lastPinned = null;
-        _lastCopied = null;
+        _lastCopied = default;
 
         for (var i = 0; i < count; i++)
         {
