@@ -31,25 +31,50 @@ internal static class BenchContract
     }
 
     /// <summary>Answers <c>{"ok":n}</c> where n is the number of sockets the events were handed to, summed over events.</summary>
+    /// <remarks>
+    /// The body is parsed where Kestrel buffered it: a parse of the request stream copied it into an array of its
+    /// own first (0.75% of the core in a fan-out profile).
+    /// </remarks>
     private static async Task EmitAsync(HttpContext context, SocketIOServer io, bool toRooms)
     {
-        using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
-        var handed = 0;
-
-        // Events to rooms leave together when the batch ends; a broadcast batches its own recipients.
-        using (var batch = io.BeginEmitBatch())
+        var reader = context.Request.BodyReader;
+        var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+        while (!read.IsCompleted)
         {
-            foreach (var e in body.RootElement.GetProperty("events").EnumerateArray())
-            {
-                var name = e.GetProperty("event").GetString() ?? "";
-                var data = e.TryGetProperty("data", out var d) ? d : default;
-                handed += toRooms
-                    ? io.Default.To(RoomOf(e.GetProperty("user").GetInt32())).Batched(batch).Emit(name, data)
-                    : io.Default.Emit(name, data);
-            }
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+
+        int handed;
+        try
+        {
+            using var body = JsonDocument.Parse(read.Buffer);
+            handed = Emit(body.RootElement, io, toRooms);
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
         }
 
         await WriteJsonAsync(context, $"{{\"ok\":{handed}}}").ConfigureAwait(false);
+    }
+
+    private static int Emit(JsonElement root, SocketIOServer io, bool toRooms)
+    {
+        var handed = 0;
+
+        // Events to rooms leave together when the batch ends; a broadcast batches its own recipients.
+        using var batch = io.BeginEmitBatch();
+        foreach (var e in root.GetProperty("events").EnumerateArray())
+        {
+            var name = e.GetProperty("event").GetString() ?? "";
+            var data = e.TryGetProperty("data", out var d) ? d : default;
+            handed += toRooms
+                ? io.Default.To(RoomOf(e.GetProperty("user").GetInt32())).Batched(batch).Emit(name, data)
+                : io.Default.Emit(name, data);
+        }
+
+        return handed;
     }
 
     /// <summary><c>?gc=1</c> collects first (Node's reference does <c>global.gc()</c>), so RSS reflects what is live.</summary>
