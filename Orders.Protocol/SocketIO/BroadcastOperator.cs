@@ -33,7 +33,7 @@ public sealed class BroadcastOperator
     public BroadcastOperator Batched(EmitBatch batch) => new(_namespace, _rooms, _except, batch);
 
     /// <summary>Emits to every target socket; returns how many sockets it was handed to.</summary>
-    public int Emit(string eventName, params object?[] args)
+    public int Emit(string eventName, params ReadOnlySpan<object?> args)
     {
         var packet = SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions);
 

@@ -133,7 +133,7 @@ public sealed class Socket
     public void Leave(string room) => Namespace.Rooms.Remove(this, room);
 
     /// <summary>Emits an event to this socket. Returns false when the socket is gone or its queue is full.</summary>
-    public bool Emit(string eventName, params object?[] args)
+    public bool Emit(string eventName, params ReadOnlySpan<object?> args)
     {
         if (!Connected) return false;
         return Send(SocketPacketEncoder.Event(Namespace.Name, eventName, args, -1, Namespace.Server.SerializerOptions));
@@ -183,7 +183,7 @@ public sealed class Socket
 
     internal bool Send(EncodedPacket packet, SendBatch? batch = null, bool pumped = false) => _session.Enqueue(packet.Frames, batch, pumped);
 
-    internal bool SendAck(long ackId, object?[] args) =>
+    internal bool SendAck(long ackId, ReadOnlySpan<object?> args) =>
         Connected && Send(SocketPacketEncoder.Ack(Namespace.Name, ackId, args, Namespace.Server.SerializerOptions));
 
     internal bool MarkConnected() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;

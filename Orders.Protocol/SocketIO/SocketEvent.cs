@@ -27,7 +27,7 @@ public sealed class SocketEvent
     public bool HasAck => _ackId >= 0;
 
     /// <summary>Acknowledges the event with <paramref name="args"/>. Only the first call sends; false otherwise.</summary>
-    public bool Ack(params object?[] args)
+    public bool Ack(params ReadOnlySpan<object?> args)
     {
         if (!HasAck || Interlocked.Exchange(ref _acked, 1) == 1) return false;
         return Socket.SendAck(_ackId, args);

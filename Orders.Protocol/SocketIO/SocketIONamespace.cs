@@ -55,7 +55,7 @@ public sealed class SocketIONamespace
     public BroadcastOperator Except(string room) => new(this, [], [room]);
 
     /// <summary>Emits to every socket of the namespace; returns the number of recipients.</summary>
-    public int Emit(string eventName, params object?[] args) => new BroadcastOperator(this, [], []).Emit(eventName, args);
+    public int Emit(string eventName, params ReadOnlySpan<object?> args) => new BroadcastOperator(this, [], []).Emit(eventName, args);
 
     internal ValueTask<ConnectResult> RunMiddlewaresAsync(Socket socket)
     {
