@@ -126,6 +126,7 @@ internal sealed class Scenarios(BenchSettings settings)
             r.Metrics["server_alloc_bytes_per_delivery"] = (double)memory.Allocated / deliveries;
             r.Metrics["server_gc_pause_us_per_delivery"] = memory.PauseMs * 1000 / deliveries;
         }
+
         SetCpu(r, (cpuB - cpuA) / wall, (genB - genA) / wall, coreA, coreB);
         await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
         return load;
