@@ -1,11 +1,14 @@
 using Orders.LoadGen.Client;
+using Orders.LoadGen.Floor;
 using Orders.LoadGen.Runner;
 
 // Orders.LoadGen worker          one generator process, driven over stdin by the runner
 // Orders.LoadGen bench [options] the whole benchmark: servers, workers, scenarios, table and JSON
+// Orders.LoadGen floor-sender    the broadcast floor's sender, driven over stdin by the runner
 return args.FirstOrDefault() switch
 {
     "worker" => await Worker.RunAsync(),
+    "floor-sender" => await FloorSender.RunAsync(args[1..]),
     "bench" => await BenchRunner.RunAsync(args[1..]),
     _ => Usage(),
 };

@@ -3,7 +3,8 @@ namespace Orders.LoadGen.Runner;
 /// <summary>
 /// <c>make bench</c>: for each repetition, scenario and server (ours, then Node's), a fresh server pinned to its core
 /// and a fresh generator; then the medians, the table and the JSON.
-/// Scenario 6 (<c>orders</c>) runs the real orders service on a throwaway PostgreSQL instead, ours only.
+/// Scenario 6 (<c>orders</c>) runs the real orders service on a throwaway PostgreSQL instead, ours only; <c>floor</c>
+/// runs no server at all (<see cref="FloorScenario"/>).
 /// </summary>
 internal static class BenchRunner
 {
@@ -23,6 +24,7 @@ internal static class BenchRunner
         settings.Root = Path.GetFullPath(settings.Root);
         var scenarios = new Scenarios(settings);
         var orders = new OrdersScenario(settings);
+        var floor = new FloorScenario(settings);
         var results = new List<RunResult>();
         var probe = new HostMemoryProbe();
         var port = settings.BasePort;
@@ -35,7 +37,7 @@ internal static class BenchRunner
         {
             foreach (var scenario in settings.Scenarios)
             {
-                foreach (var kind in settings.Servers)
+                foreach (var kind in scenario == "floor" ? ["floor"] : settings.Servers)
                 {
                     // Node has no orders service: the table shows "-" for it.
                     if (scenario == "orders" && kind != "ours") continue;
@@ -45,9 +47,9 @@ internal static class BenchRunner
                     var t0 = DateTimeOffset.UtcNow;
                     try
                     {
-                        if (scenario == "orders")
+                        if (scenario is "orders" or "floor")
                         {
-                            await orders.RunAsync(port, result).ConfigureAwait(false);
+                            await (scenario == "orders" ? orders.RunAsync(port, result) : floor.RunAsync(port, result)).ConfigureAwait(false);
                             port++;
                             Console.WriteLine(Report.Line(result, DateTimeOffset.UtcNow - t0));
                             continue;

@@ -12,7 +12,7 @@ internal sealed class BenchSettings
     public string Root { get; set; } = ".";
     public string Config { get; set; } = "Release";
     public string[] Servers { get; set; } = ["ours", "node"];
-    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "latency", "orders"];
+    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "floor", "latency", "orders"];
     public int Repetitions { get; set; } = 2;
     public double WarmupSeconds { get; set; } = 10;
     public double MeasureSeconds { get; set; } = 10;

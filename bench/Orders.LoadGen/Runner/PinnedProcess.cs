@@ -29,11 +29,15 @@ internal sealed class PinnedProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="command"/> on the server core; <see cref="BenchSettings.ServerEnvironment"/> applies last.</summary>
-    public static PinnedProcess Start(BenchSettings settings, IEnumerable<string> command, IDictionary<string, string> environment, Action<string>? onStdout = null)
+    /// <summary>
+    /// Starts <paramref name="command"/> on the server core; <see cref="BenchSettings.ServerEnvironment"/> applies last.
+    /// With <paramref name="commands"/> its stdin is kept for <see cref="WriteLineAsync"/>.
+    /// </summary>
+    public static PinnedProcess Start(BenchSettings settings, IEnumerable<string> command, IDictionary<string, string> environment, Action<string>? onStdout = null, bool commands = false)
     {
         var info = new ProcessStartInfo("taskset")
         {
+            RedirectStandardInput = commands,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -67,6 +71,13 @@ internal sealed class PinnedProcess : IAsyncDisposable
         };
 
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
+
+    /// <summary>Writes a command line to the process's stdin (started with <c>commands</c>).</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+    }
 
     /// <summary>User + system CPU time of the process so far.</summary>
     public TimeSpan CpuTime() => ProcessCpu.Read(_process.Id);

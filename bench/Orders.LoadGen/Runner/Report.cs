@@ -84,6 +84,13 @@ internal static class Report
                 if (runs.Any(r => r.Problems.Count > 0)) notes.Add($"{server}: BROKEN");
             }
 
+            // The same figure with no server at all: what the kernel alone takes on this machine, beside Node's.
+            if (scenario == "broadcast" && metric.StartsWith("last_recipient_", StringComparison.Ordinal) && Median(results, "floor", "floor", metric) is { } floor)
+            {
+                var share = node is { } nodeMs && nodeMs > 0 ? $" = {(floor / nodeMs).ToString("F2", CultureInfo.InvariantCulture)} x node" : "";
+                notes.Add($"kernel floor (no server, see floor) {Format(floor)} ms{share}");
+            }
+
             if (scenario == "storm" && metric == "connects_per_s" && Ceiling(results) is { } ceiling && node is { } nodeRate && nodeRate > 0)
             {
                 notes.Add($"the generator's core tops out near {Format(ceiling)}/s, so no ratio above ~{(ceiling / nodeRate).ToString("F1", CultureInfo.InvariantCulture)} can be shown on this machine");
@@ -107,6 +114,7 @@ internal static class Report
             metric = row.Metric,
             ours = Median(results, row.Scenario, "ours", row.Metric),
             node = Median(results, row.Scenario, "node", row.Metric),
+            floor = row.Scenario == "broadcast" ? Median(results, "floor", "floor", row.Metric) : null,
             target = row.Target,
         });
         var doc = new

@@ -8,6 +8,9 @@ internal sealed class Scenarios(BenchSettings settings)
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>The pause after each timed broadcast reached its last recipient, before the next.</summary>
+    internal static readonly TimeSpan TtlPause = TimeSpan.FromMilliseconds(20);
+
     public Task RunAsync(string scenario, ServerProcess server, WorkerPool pool, RunResult result) => scenario switch
     {
         "memory" => MemoryAsync(server, pool, result),
@@ -144,7 +147,7 @@ internal sealed class Scenarios(BenchSettings settings)
             await load.PostAsync("broadcast", [0], seq).ConfigureAwait(false);
             if (await wait.ConfigureAwait(false) is { } us) times.Add(us / 1000.0);
             else r.Problems.Add($"broadcast {seq} did not reach every client within 10 s");
-            await Task.Delay(20).ConfigureAwait(false);
+            await Task.Delay(TtlPause).ConfigureAwait(false);
         }
 
         await pool.SetModeAsync("none").ConfigureAwait(false);
@@ -272,7 +275,7 @@ internal sealed class Scenarios(BenchSettings settings)
         r.GeneratorBound = Math.Max(r.ServerCoreBusy ?? 0, cpu) < 0.95;
     }
 
-    private static double Percentile(List<double> values, double q)
+    internal static double Percentile(List<double> values, double q)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
