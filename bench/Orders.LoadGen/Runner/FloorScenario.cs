@@ -7,15 +7,13 @@ namespace Orders.LoadGen.Runner;
 
 /// <summary>
 /// The floor under the broadcast's time to its last recipient: <see cref="FloorSender"/> on the server's core sends
-/// one message to each of as many plain TCP clients as the broadcast has, one broadcast at a time with the same pause,
+/// one message to each of as many plain TCP clients as the broadcast has, one broadcast at a time with the same warm-up and pause,
 /// and <see cref="FloorReceiver"/> on the generator's core times each to its last recipient. On loopback the server's
 /// core also runs the clients' TCP receive, so this is what any server would take here before doing any work of its
 /// own; the table sets it beside Node's figure.
 /// </summary>
 internal sealed class FloorScenario(BenchSettings settings)
 {
-    // As many broadcasts again before the measured ones: the sender's code and every socket's kernel state warm.
-    private const int WarmupBroadcasts = 20;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     public async Task RunAsync(int port, RunResult r)
@@ -30,7 +28,7 @@ internal sealed class FloorScenario(BenchSettings settings)
         await ExpectAsync(lines, "connected", sender).ConfigureAwait(false);
 
         var times = new List<double>();
-        for (var seq = 0; seq < WarmupBroadcasts + settings.TtlBroadcasts; seq++)
+        for (var seq = 0; seq < Scenarios.TtlWarmupBroadcasts + settings.TtlBroadcasts; seq++)
         {
             var arrived = receiver.Expect(seq);
             await sender.WriteLineAsync($"send {seq} {Stopwatch.GetTimestamp()}").ConfigureAwait(false);
@@ -42,7 +40,7 @@ internal sealed class FloorScenario(BenchSettings settings)
                 return;
             }
 
-            if (seq >= WarmupBroadcasts) times.Add(await arrived.ConfigureAwait(false));
+            if (seq >= Scenarios.TtlWarmupBroadcasts) times.Add(await arrived.ConfigureAwait(false));
             await Task.Delay(Scenarios.TtlPause).ConfigureAwait(false);
         }
 
