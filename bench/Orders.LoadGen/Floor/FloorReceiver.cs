@@ -18,6 +18,7 @@ internal sealed unsafe class FloorReceiver : IDisposable
     private readonly byte[] _partial;
     private readonly int[] _have;
     private readonly Thread _thread;
+    private readonly Lock _gate = new();
     private volatile bool _stopping;
 
     // The broadcast being waited for: its number, how many clients have it, and who waits.
@@ -67,7 +68,7 @@ internal sealed unsafe class FloorReceiver : IDisposable
     public Task<double> Expect(long seq)
     {
         var done = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_fds)
+        lock (_gate)
         {
             _seq = seq;
             _received = 0;
@@ -126,7 +127,7 @@ internal sealed unsafe class FloorReceiver : IDisposable
     {
         var (seq, start) = FloorMessage.Read(message);
         var now = Stopwatch.GetTimestamp();
-        lock (_fds)
+        lock (_gate)
         {
             if (seq != _seq || ++_received < _fds.Length) return;
             _done?.TrySetResult(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
