@@ -45,20 +45,17 @@ internal sealed unsafe class FloorReceiver : IDisposable
         var address = SockAddrIn.From(IPAddress.Loopback, port);
         for (var i = 0; i < count; i++)
         {
-            // Blocking connects: the sender accepts as fast as they come, and a fresh socket is then made non-blocking.
+            // Blocking connects, as fast as the sender accepts; the sockets stay blocking, since every read says MSG_DONTWAIT.
             var fd = Libc.Socket(Libc.AfInet, Libc.SockStream | Libc.SockCloExec, 0);
-            if (fd < 0 || Libc.Connect(fd, &address, sizeof(SockAddrIn)) != 0)
+            if (fd >= 0) fds[i] = fd;
+            var ev = new EpollEvent { Events = Libc.EpollIn | Libc.EpollEt, Data = (ulong)i };
+            if (fd < 0 || Libc.Connect(fd, &address, sizeof(SockAddrIn)) != 0 || Libc.EpollCtl(epoll, Libc.EpollCtlAdd, fd, &ev) != 0)
             {
                 var errno = Libc.Errno;
-                foreach (var open in fds.AsSpan(0, i)) Libc.Close(open);
-                if (fd >= 0) Libc.Close(fd);
+                foreach (var open in fds.AsSpan(0, fd >= 0 ? i + 1 : i)) Libc.Close(open);
                 Libc.Close(epoll);
                 throw new InvalidOperationException($"floor client {i} could not connect, errno {errno}");
             }
-
-            fds[i] = fd;
-            var ev = new EpollEvent { Events = Libc.EpollIn | Libc.EpollEt, Data = (ulong)i };
-            if (Libc.EpollCtl(epoll, Libc.EpollCtlAdd, fd, &ev) != 0) throw new InvalidOperationException($"epoll_ctl failed, errno {Libc.Errno}");
         }
 
         return new FloorReceiver(epoll, fds);

@@ -19,9 +19,7 @@ internal sealed class FloorScenario(BenchSettings settings)
     public async Task RunAsync(int port, RunResult r)
     {
         var lines = Channel.CreateUnbounded<string>();
-        List<string> command = [Environment.ProcessPath!];
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") command.Add(typeof(FloorSender).Assembly.Location);
-        command.AddRange(["floor-sender", port.ToString(CultureInfo.InvariantCulture), settings.Clients.ToString(CultureInfo.InvariantCulture)]);
+        var command = SelfCommand.With("floor-sender", port.ToString(CultureInfo.InvariantCulture), settings.Clients.ToString(CultureInfo.InvariantCulture));
         await using var sender = PinnedProcess.Start(settings, command, new Dictionary<string, string>(), line => lines.Writer.TryWrite(line), commands: true);
         await ExpectAsync(lines, "listening", sender).ConfigureAwait(false);
         using var receiver = FloorReceiver.Connect(port, settings.Clients);
@@ -34,19 +32,22 @@ internal sealed class FloorScenario(BenchSettings settings)
             await sender.WriteLineAsync($"send {seq} {Stopwatch.GetTimestamp()}").ConfigureAwait(false);
             var reply = await NextAsync(lines, sender).ConfigureAwait(false);
             r.Check(reply == "sent 0", $"floor broadcast {seq}: {reply}");
-            if (await Task.WhenAny(arrived, Task.Delay(Timeout)).ConfigureAwait(false) != arrived)
+            double ms;
+            try
+            {
+                ms = await arrived.WaitAsync(Timeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
             {
                 r.Problems.Add($"floor broadcast {seq} did not reach every client within {Timeout.TotalSeconds} s");
                 return;
             }
 
-            if (seq >= Scenarios.TtlWarmupBroadcasts) times.Add(await arrived.ConfigureAwait(false));
+            if (seq >= Scenarios.TtlWarmupBroadcasts) times.Add(ms);
             await Task.Delay(Scenarios.TtlPause).ConfigureAwait(false);
         }
 
-        r.Metrics["last_recipient_p50_ms"] = Scenarios.Percentile(times, 0.50);
-        r.Metrics["last_recipient_p99_ms"] = Scenarios.Percentile(times, 0.99);
-        r.Samples["last_recipient_ms"] = [.. times];
+        Scenarios.RecordLastRecipientTimes(r, times);
     }
 
     private static async Task ExpectAsync(Channel<string> lines, string expected, PinnedProcess sender)

@@ -159,9 +159,7 @@ internal sealed class Scenarios(BenchSettings settings)
 
         await pool.SetModeAsync("none").ConfigureAwait(false);
         if (times.Count == 0) return;
-        r.Metrics["last_recipient_p50_ms"] = Percentile(times, 0.50);
-        r.Metrics["last_recipient_p99_ms"] = Percentile(times, 0.99);
-        r.Samples["last_recipient_ms"] = [.. times];
+        RecordLastRecipientTimes(r, times);
         await CheckDeliveredAsync(pool, load, r).ConfigureAwait(false);
     }
 
@@ -282,7 +280,15 @@ internal sealed class Scenarios(BenchSettings settings)
         r.GeneratorBound = Math.Max(r.ServerCoreBusy ?? 0, cpu) < 0.95;
     }
 
-    internal static double Percentile(List<double> values, double q)
+    /// <summary>The times of single broadcasts to their last recipient (ms): p50, p99 and every sample, as the broadcast and the floor report them.</summary>
+    internal static void RecordLastRecipientTimes(RunResult r, List<double> times)
+    {
+        r.Metrics["last_recipient_p50_ms"] = Percentile(times, 0.50);
+        r.Metrics["last_recipient_p99_ms"] = Percentile(times, 0.99);
+        r.Samples["last_recipient_ms"] = [.. times];
+    }
+
+    private static double Percentile(List<double> values, double q)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -31,7 +31,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Starts worker <paramref name="index"/> pinned to <paramref name="core"/> (the generator's core, never the server's).</summary>
     public static WorkerProcess Start(int index, int capacity, string core, Channel<JsonElement> pushes)
     {
-        var host = Environment.ProcessPath!;
         var info = new ProcessStartInfo("taskset")
         {
             RedirectStandardInput = true,
@@ -40,9 +39,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(core);
-        info.ArgumentList.Add(host);
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
-        info.ArgumentList.Add("worker");
+        foreach (var arg in SelfCommand.With("worker")) info.ArgumentList.Add(arg);
         // Without it the clients' code would still be recompiling during a storm of a few seconds.
         PinnedRuntime.Apply(info);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start a worker");
