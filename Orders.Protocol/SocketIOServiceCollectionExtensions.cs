@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.SocketIO;
+using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol;
 
@@ -34,12 +35,15 @@ public static class SocketIOServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<SocketIOOptions>>().Value;
             return new SendBatchPool(options.BatchSends, options.CoalesceSends);
         });
+        // Used only with ConnectionStateRecovery enabled; an application with a durable store registers its own.
+        services.TryAddSingleton<IConnectionStateStore, InMemoryConnectionStateStore>();
         services.TryAddSingleton(sp => new SocketIOServer(
             sp.GetRequiredService<IOptions<SocketIOOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SocketIOServer>>(),
             sp.GetRequiredService<ProtocolMetrics>(),
-            sp.GetRequiredService<SendBatchPool>()));
+            sp.GetRequiredService<SendBatchPool>(),
+            sp.GetRequiredService<IConnectionStateStore>()));
         return services;
     }
 

@@ -1,11 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orders.Protocol;
 using Orders.Protocol.SocketIO;
+using Orders.Protocol.SocketIO.Recovery;
 using Orders.Realtime.Auth;
 using Orders.Realtime.Events;
+using Orders.Realtime.Outbox;
 using Orders.Realtime.Publishing;
+using Orders.Realtime.Recovery;
 using Orders.Realtime.Rooms;
 
 namespace Orders.Realtime;
@@ -14,27 +19,43 @@ namespace Orders.Realtime;
 public static class RealtimeServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the Socket.IO server, the order event interceptor, the publisher and its metrics. The application must register an
-    /// <see cref="Auth.IAccessTokenValidator"/> and add the interceptor to its DbContext with <see cref="AddOrderEvents"/>.
+    /// Registers the Socket.IO server with connection state recovery over PostgreSQL, the order event interceptor that
+    /// stores events in <c>order_events</c> with their change, the feed that sends committed events to sockets, and
+    /// their metrics. The application must register an <see cref="Auth.IAccessTokenValidator"/> and the
+    /// <see cref="Npgsql.NpgsqlDataSource"/> of its database (with the tables of its migrations), and add the
+    /// interceptor to its DbContext with <see cref="AddOrderEvents"/>.
     /// </summary>
     public static IServiceCollection AddOrderRealtime(this IServiceCollection services, Action<SocketIOOptions>? configureSocketIO = null)
     {
-        services.AddSocketIO(configureSocketIO);
+        services.AddSocketIO(o =>
+        {
+            o.ConnectionStateRecovery.Enabled = true;
+            o.ConnectionStateRecovery.SessionOwner = SocketAuthenticator.OwnerOf;
+            configureSocketIO?.Invoke(o);
+        });
+        services.Replace(ServiceDescriptor.Singleton<IConnectionStateStore, PostgresConnectionStateStore>());
         services.AddSingleton<SocketAuthenticator>();
         services.AddSingleton<RoomAssignment>();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RealtimeMetrics>();
         services.AddSingleton<OrderEventFactory>();
-        services.AddOptions<OrderEventsOptions>()
-            .Validate(o => o.TurnTimeout > TimeSpan.Zero, "OrderEventsOptions.TurnTimeout must be positive.")
-            .ValidateOnStart();
-        services.AddSingleton<OrderCommitSequencer>();
-        services.AddSingleton<OrderEventBroadcaster>();
-        services.AddSingleton<OrderEventPublisher>();
-        services.AddHostedService(sp => sp.GetRequiredService<OrderEventPublisher>());
+        services.AddOptions<OrderEventsOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrderEventsOptions>, OrderEventsOptionsValidator>();
+        services.AddSingleton<OrderEventOutbox>();
         services.AddSingleton<OrderEventsInterceptor>();
+        AddBackground<OrderEventFeed>(services);
+        AddBackground<RealtimeNode>(services);
+        AddBackground<SessionWriter>(services);
+        AddBackground<OutboxPruner>(services);
         return services;
+    }
+
+    private static void AddBackground<T>(IServiceCollection services)
+        where T : class, IHostedService
+    {
+        services.AddSingleton<T>();
+        services.AddHostedService(sp => sp.GetRequiredService<T>());
     }
 
     /// <summary>
@@ -43,4 +64,13 @@ public static class RealtimeServiceCollectionExtensions
     /// </summary>
     public static DbContextOptionsBuilder AddOrderEvents(this DbContextOptionsBuilder options, IServiceProvider services) =>
         options.AddInterceptors(services.GetRequiredService<OrderEventsInterceptor>());
+
+    private sealed class OrderEventsOptionsValidator : IValidateOptions<OrderEventsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OrderEventsOptions options)
+        {
+            var errors = options.Validate().ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
 }

@@ -14,6 +14,7 @@ internal sealed class ProtocolMetrics
     private readonly Counter<long> _disconnections;
     private readonly Counter<long> _connectRejections;
     private readonly Counter<long> _packetsSent;
+    private readonly Counter<long> _recoveries;
 
     public ProtocolMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +26,8 @@ internal sealed class ProtocolMetrics
         _disconnections = meter.CreateCounter<long>("socketio.disconnections", description: "Socket.IO disconnections by reason.");
         _connectRejections = meter.CreateCounter<long>("socketio.connect_rejections", description: "Namespace connections refused (middleware or unknown namespace).");
         _packetsSent = meter.CreateCounter<long>("socketio.broadcast_recipients", description: "Recipients of room and namespace broadcasts.");
+        _recoveries = meter.CreateCounter<long>(
+            "socketio.recoveries", description: "Connections that presented a private id to recover, by result (recovered, or why not).");
     }
 
     public void SessionOpened(string transport) => _engineSessions.Add(1, new KeyValuePair<string, object?>("transport", transport));
@@ -64,4 +67,7 @@ internal sealed class ProtocolMetrics
 
     public void BroadcastSent(string ns, int recipients) =>
         _packetsSent.Add(recipients, new KeyValuePair<string, object?>("namespace", ns));
+
+    public void RecoveryAttempted(string ns, string result) =>
+        _recoveries.Add(1, new("namespace", ns), new("result", result));
 }

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Globalization;
 using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -14,33 +16,75 @@ public sealed class BroadcastOperator
     private readonly ImmutableArray<string> _rooms;
     private readonly ImmutableArray<string> _except;
     private readonly EmitBatch? _batch;
+    private readonly long? _offset;
 
-    internal BroadcastOperator(SocketIONamespace ns, ImmutableArray<string> rooms, ImmutableArray<string> except, EmitBatch? batch = null)
+    internal BroadcastOperator(
+        SocketIONamespace ns, ImmutableArray<string> rooms, ImmutableArray<string> except, EmitBatch? batch = null, long? offset = null)
     {
         _namespace = ns;
         _rooms = rooms;
         _except = except;
         _batch = batch;
+        _offset = offset;
     }
 
     /// <summary>Adds <paramref name="room"/> to the targets.</summary>
-    public BroadcastOperator To(string room) => new(_namespace, _rooms.Add(room), _except, _batch);
+    public BroadcastOperator To(string room) => new(_namespace, _rooms.Add(room), _except, _batch, _offset);
 
     /// <summary>Excludes the members of <paramref name="room"/>.</summary>
-    public BroadcastOperator Except(string room) => new(_namespace, _rooms, _except.Add(room), _batch);
+    public BroadcastOperator Except(string room) => new(_namespace, _rooms, _except.Add(room), _batch, _offset);
 
     /// <summary>Makes the emits of this operator part of <paramref name="batch"/>: written when it is flushed.</summary>
-    public BroadcastOperator Batched(EmitBatch batch) => new(_namespace, _rooms, _except, batch);
+    public BroadcastOperator Batched(EmitBatch batch) => new(_namespace, _rooms, _except, batch, _offset);
 
-    /// <summary>Emits to every target socket; returns how many sockets it was handed to.</summary>
+    /// <summary>
+    /// Marks the emit as an event the application keeps in a durable log of its own at <paramref name="offset"/> (see
+    /// <see cref="IConnectionStateStore"/>). With connection state recovery enabled, the offset goes out as the event's
+    /// last argument, a socket gets each offset once, and a recovering socket gets it in order after what it missed.
+    /// Emit such events in increasing offset order. Without recovery this is a plain emit.
+    /// </summary>
+    public BroadcastOperator WithOffset(long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(offset);
+        return new(_namespace, _rooms, _except, _batch, offset);
+    }
+
+    /// <summary>
+    /// Emits to every target socket; returns how many sockets it was handed to. With connection state recovery
+    /// enabled, the store may record the event (see <see cref="IConnectionStateStore.Append"/>), which then carries
+    /// its offset.
+    /// </summary>
     public int Emit(string eventName, params ReadOnlySpan<object?> args)
     {
-        var packet = SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions);
+        if (_namespace.Server.Recovery is { } recovery) return EmitDurable(recovery.Store, eventName, args);
+        return Deliver(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions), null);
+    }
+
+    // One durable emit at a time per namespace, so every socket sees offsets in increasing order.
+    private int EmitDurable(IConnectionStateStore store, string eventName, ReadOnlySpan<object?> args)
+    {
+        lock (_namespace.DurableGate)
+        {
+            var offset = _offset ?? store.Append(_namespace.Name, eventName, args, _rooms, _except);
+            if (offset is not { } durable)
+            {
+                return Deliver(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions), null);
+            }
+
+            object?[] withOffset = [.. args, durable.ToString(CultureInfo.InvariantCulture)];
+            var delivered = Deliver(SocketPacketEncoder.Event(_namespace.Name, eventName, withOffset, -1, _namespace.Server.SerializerOptions), durable);
+            _namespace.MarkDurable(durable);
+            return delivered;
+        }
+    }
+
+    private int Deliver(EncodedPacket packet, long? offset)
+    {
 
         // One room and no exception, the usual emit to a user's room: most have one socket, which is written at once.
         if (_rooms.Length == 1 && _except.IsEmpty && _namespace.Rooms.TryGetSingle(_rooms[0], out var single))
         {
-            var sent = single is not null && single.Connected && single.Send(packet, _batch?.Sends) ? 1 : 0;
+            var sent = single is not null && single.Connected && Send(single, packet, offset, _batch?.Sends, false) ? 1 : 0;
             _namespace.Server.Metrics.BroadcastSent(_namespace.Name, sent);
             return sent;
         }
@@ -60,7 +104,7 @@ public sealed class BroadcastOperator
             for (var i = 0; i < count; i++)
             {
                 // One recipient failing (closed, queue full) never stops the others.
-                if (recipients[i].Connected && recipients[i].Send(packet, batch, pumped)) delivered++;
+                if (recipients[i].Connected && Send(recipients[i], packet, offset, batch, pumped)) delivered++;
             }
         }
         finally
@@ -72,6 +116,9 @@ public sealed class BroadcastOperator
         _namespace.Server.Metrics.BroadcastSent(_namespace.Name, delivered);
         return delivered;
     }
+
+    private static bool Send(Socket socket, EncodedPacket packet, long? offset, SendBatch? batch, bool pumped) =>
+        offset is { } durable ? socket.SendDurable(packet, durable, batch, pumped) : socket.Send(packet, batch, pumped);
 
     /// <summary>Disconnects every target socket.</summary>
     public void DisconnectSockets(bool close = false)

@@ -160,6 +160,9 @@ internal sealed class ClientConnection
             return;
         }
 
+        var recovery = _server.Recovery;
+        var plan = recovery is null ? null : await recovery.TryPlanAsync(socket, auth).ConfigureAwait(false);
+
         lock (this)
         {
             if (_closed || !Session.IsOpen || _sockets.Contains(name)) return;
@@ -168,11 +171,25 @@ internal sealed class ClientConnection
             _connectTimer = null;
         }
 
+        if (plan is not null)
+        {
+            // The client left without its old connection noticing: that one goes, and this one takes its place.
+            if (ns.Rooms.TryGetSingle(plan.Session.SocketId, out var stale) && stale is not null) stale.Supersede();
+            socket.Restore(plan.Session, plan.AfterOffset);
+        }
+        else if (recovery is not null)
+        {
+            socket.AssignPid();
+        }
+
         socket.MarkConnected();
         socket.TransportAtConnect = Session.Transport;
         ns.Add(socket);
-        socket.Send(SocketPacketEncoder.Connect(name, socket.Id));
+        if (recovery is not null) socket.StartOffset = ns.LastDurableOffset;
+        socket.Send(SocketPacketEncoder.Connect(name, socket.Id, socket.Pid));
         _server.OnSocketConnected(socket);
+        if (plan is not null) await recovery!.ReplayAsync(socket, plan).ConfigureAwait(false);
+        recovery?.OnConnected(socket);
         ns.NotifyConnected(socket);
     }
 

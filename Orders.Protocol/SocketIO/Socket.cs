@@ -1,5 +1,7 @@
+using System.Globalization;
+using Orders.Protocol.EngineIO;
 using Orders.Protocol.EngineIO.Connections;
-using System.Text.Json;
+using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -21,6 +23,13 @@ public sealed class Socket
     private long _nextAckId;
     private int _state; // 0 connecting, 1 connected, 2 disconnected
 
+    // Connection state recovery, guarded by the connection: the offset of the last durable event sent (a replay and a
+    // live broadcast may both carry one; it goes out once), and while a recovered socket replays what it missed, the
+    // durable events broadcast to it meanwhile, sent after the replay.
+    private long _lastOffset;
+    private List<(long Offset, EncodedPacket Packet)>? _held;
+    private bool _superseded;
+
     // The rooms this socket is in, copy-on-write: changed only under its namespace's room index lock, read without
     // one. A socket is in a handful of rooms (its own id room and a user room), so one small array is kept for its
     // life where a hash set kept three objects.
@@ -35,8 +44,17 @@ public sealed class Socket
         Handshake = handshake;
     }
 
-    /// <summary>The socket id, unique per namespace connection (not the Engine.IO session id).</summary>
-    public string Id { get; }
+    /// <summary>The socket id, unique per namespace connection (not the Engine.IO session id); a recovered socket has its old one.</summary>
+    public string Id { get; private set; }
+
+    /// <summary>
+    /// The private id the client presents to recover this socket after a disconnection; null unless connection state
+    /// recovery is enabled. Never share it: it stands for the session.
+    /// </summary>
+    public string? Pid { get; private set; }
+
+    /// <summary>Whether this socket took over a disconnected session (socket.io's <c>socket.recovered</c>).</summary>
+    public bool Recovered { get; private set; }
 
     /// <summary>The namespace the socket belongs to.</summary>
     public SocketIONamespace Namespace { get; }
@@ -101,6 +119,9 @@ public sealed class Socket
     internal ClientConnection Client => _client;
 
     internal string TransportAtConnect { get; set; } = "";
+
+    /// <summary>The last durable offset of the namespace when this socket connected (see <see cref="RecoverableSession.StartOffset"/>).</summary>
+    internal long? StartOffset { get; set; }
 
     /// <summary>Registers the handler of <paramref name="eventName"/>, replacing any earlier one.</summary>
     public Socket On(string eventName, Func<SocketEvent, ValueTask> handler)
@@ -183,6 +204,101 @@ public sealed class Socket
 
     internal bool Send(EncodedPacket packet, SendBatch? batch = null, bool pumped = false) => _session.Enqueue(packet.Frames, batch, pumped);
 
+    /// <summary>
+    /// Sends an event that carries <paramref name="offset"/>. Durable emits of a namespace are made one at a time in
+    /// offset order, so an offset at or below the last one sent was replayed already and is skipped.
+    /// </summary>
+    internal bool SendDurable(EncodedPacket packet, long offset, SendBatch? batch = null, bool pumped = false)
+    {
+        lock (_client)
+        {
+            if (offset <= _lastOffset) return true;
+            if (_held is not null)
+            {
+                _held.Add((offset, packet));
+                return true;
+            }
+
+            _lastOffset = offset;
+        }
+
+        return Send(packet, batch, pumped);
+    }
+
+    internal void AssignPid() => Pid = SessionIdGenerator.NewId();
+
+    /// <summary>
+    /// Takes over <paramref name="session"/> before the socket is indexed: its id, private id and rooms. Durable
+    /// broadcasts are held from here until <see cref="EndHold"/>, once the missed events are sent.
+    /// </summary>
+    internal void Restore(RecoverableSession session, long afterOffset)
+    {
+        Id = session.SocketId;
+        Pid = session.Pid;
+        Recovered = true;
+        foreach (var room in session.Rooms) Join(room);
+        lock (_client)
+        {
+            _lastOffset = afterOffset;
+            _held = [];
+        }
+    }
+
+    internal void SendMissed(MissedEvent missed)
+    {
+        lock (_client)
+        {
+            if (missed.Offset <= _lastOffset) return;
+            _lastOffset = missed.Offset;
+        }
+
+        object?[] args = [.. missed.Args, missed.Offset.ToString(CultureInfo.InvariantCulture)];
+        Send(SocketPacketEncoder.Event(Namespace.Name, missed.EventName, args, -1, Namespace.Server.SerializerOptions));
+    }
+
+    /// <summary>Sends the durable events held during the replay, in order, then lets later ones through directly.</summary>
+    internal void EndHold()
+    {
+        while (true)
+        {
+            List<(long Offset, EncodedPacket Packet)> held;
+            lock (_client)
+            {
+                if (_held is null) return;
+                if (_held.Count == 0)
+                {
+                    _held = null;
+                    return;
+                }
+
+                held = _held;
+                _held = [];
+            }
+
+            // Broadcasts arriving meanwhile join the new list and go out on the next pass, after these.
+            foreach (var (offset, packet) in held)
+            {
+                lock (_client)
+                {
+                    if (offset <= _lastOffset) continue;
+                    _lastOffset = offset;
+                }
+
+                Send(packet);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A newer connection recovered this socket's session while this one still stands (its client left without
+    /// closing): this one goes, without touching the stored session the newer one now owns.
+    /// </summary>
+    internal void Supersede()
+    {
+        _superseded = true;
+        Disconnect();
+    }
+
     internal bool SendAck(long ackId, ReadOnlySpan<object?> args) =>
         Connected && Send(SocketPacketEncoder.Ack(Namespace.Name, ackId, args, Namespace.Server.SerializerOptions));
 
@@ -230,8 +346,10 @@ public sealed class Socket
             _pendingAcks?.Clear();
         }
 
+        var rooms = RoomList;
         _client.Remove(this);
         Namespace.Remove(this, previous == 1, reason);
+        if (previous == 1 && !_superseded) Namespace.Server.Recovery?.OnDisconnected(this, reason, rooms);
         if (acks is not null)
         {
             foreach (var ack in acks) ack.TrySetException(new InvalidOperationException($"The socket disconnected: {reason}."));

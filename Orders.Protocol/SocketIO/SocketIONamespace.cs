@@ -34,6 +34,22 @@ public sealed class SocketIONamespace
 
     internal ConcurrentDictionary<Socket, byte> SocketMap => _sockets;
 
+    /// <summary>Durable emits (those carrying an offset) go out one at a time under this lock, in offset order.</summary>
+    internal Lock DurableGate { get; } = new();
+
+    /// <summary>The offset of the last durable emit, or null before the first; read and written under <see cref="DurableGate"/>.</summary>
+    internal long? LastDurableOffset
+    {
+        get
+        {
+            lock (DurableGate) return _lastDurableOffset;
+        }
+    }
+
+    private long? _lastDurableOffset;
+
+    internal void MarkDurable(long offset) => _lastDurableOffset = offset;
+
     /// <summary>Adds connection middleware, run in order before a socket connects (socket.io's <c>use</c>).</summary>
     public SocketIONamespace Use(Func<Socket, ValueTask<ConnectResult>> middleware)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orders.Protocol.EngineIO;
+using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -18,9 +19,13 @@ public sealed class SocketIOOptions : EngineIOOptions
     /// </summary>
     public JsonSerializerOptions? SerializerOptions { get; set; }
 
+    /// <summary>Connection state recovery (socket.io's <c>connectionStateRecovery</c>); off by default.</summary>
+    public ConnectionStateRecoveryOptions ConnectionStateRecovery { get; set; } = new();
+
     internal IEnumerable<string> ValidateAll()
     {
         foreach (var error in Validate()) yield return error;
+        foreach (var error in ConnectionStateRecovery.Validate()) yield return error;
         if (ConnectTimeout <= TimeSpan.Zero) yield return "ConnectTimeout must be positive.";
         if (DefaultAckTimeout <= TimeSpan.Zero) yield return "DefaultAckTimeout must be positive.";
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -18,7 +19,9 @@ public sealed partial class SocketIOServer
     private readonly ConcurrentDictionary<string, SocketIONamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly ILogger<SocketIOServer> _logger;
 
-    internal SocketIOServer(IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics, SendBatchPool sendBatches)
+    internal SocketIOServer(
+        IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics, SendBatchPool sendBatches,
+        IConnectionStateStore stateStore)
     {
         Options = options.Value;
         TimeProvider = timeProvider;
@@ -29,6 +32,8 @@ public sealed partial class SocketIOServer
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         SendBatches = sendBatches;
+        var recovery = Options.ConnectionStateRecovery;
+        Recovery = recovery.Enabled ? new SessionRecovery(recovery, stateStore, timeProvider, metrics, logger) : null;
         if (Options.BatchSends) Log.SendBatching(logger, SendBatches.Enabled
             ? SendBatches.Pump is null ? "batched through io_uring for broadcasts and emit batches" : "made by the send pump through io_uring, a socket's waiting frames in one write"
             : "made one by one: io_uring is not available");
@@ -49,7 +54,11 @@ public sealed partial class SocketIOServer
 
     internal ProtocolMetrics Metrics { get; }
 
-    internal JsonSerializerOptions SerializerOptions { get; }
+    /// <summary>How event arguments are written: <see cref="SocketIOOptions.SerializerOptions"/> or the default.</summary>
+    public JsonSerializerOptions SerializerOptions { get; }
+
+    /// <summary>Connection state recovery; null while it is disabled.</summary>
+    internal SessionRecovery? Recovery { get; }
 
     internal SendBatchPool SendBatches { get; }
 

@@ -21,8 +21,10 @@ internal static class SocketPacketEncoder
     public static EncodedPacket Ack(string ns, long ackId, ReadOnlySpan<object?> args, JsonSerializerOptions options) =>
         Encode(SocketPacketType.Ack, ns, ackId, null, args, options);
 
-    public static EncodedPacket Connect(string ns, string socketId) =>
-        Control(SocketPacketType.Connect, ns, Encoding.UTF8.GetBytes($"{{\"sid\":\"{socketId}\"}}"));
+    // Both ids are URL-safe base64 of our own making: nothing in them needs escaping.
+    public static EncodedPacket Connect(string ns, string socketId, string? pid = null) =>
+        Control(SocketPacketType.Connect, ns, Encoding.UTF8.GetBytes(
+            pid is null ? $"{{\"sid\":\"{socketId}\"}}" : $"{{\"sid\":\"{socketId}\",\"pid\":\"{pid}\"}}"));
 
     public static EncodedPacket Disconnect(string ns) => Control(SocketPacketType.Disconnect, ns, []);
 

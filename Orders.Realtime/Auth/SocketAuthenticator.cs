@@ -38,6 +38,13 @@ internal sealed partial class SocketAuthenticator(IAccessTokenValidator validato
         return ConnectResult.Accept;
     }
 
+    // Who may recover a socket's session: the same user with the same rights (a user who lost the admin role does not get
+    // the admins room back).
+    public static string? OwnerOf(Socket socket) =>
+        socket.Items.TryGetValue(UserIdItem, out var user) && user is string id
+            ? socket.Items.TryGetValue(IsAdminItem, out var admin) && admin is true ? id + " (admin)" : id
+            : null;
+
     public static string ReasonOf(AccessTokenFailure failure) => failure switch
     {
         AccessTokenFailure.MissingToken => "missing_token",

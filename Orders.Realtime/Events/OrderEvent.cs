@@ -1,4 +1,4 @@
 namespace Orders.Realtime.Events;
 
-// PublishedAt is a TimeProvider timestamp taken at commit, for the publish-to-send histogram.
-internal sealed record OrderEvent(string Name, Guid OrderId, string OwnerId, object Payload, long PublishedAt);
+// One event of a committed change, before it becomes a row of order_events. CreatedAt is when the save made it.
+internal sealed record OrderEvent(string Name, Guid OrderId, string OwnerId, object Payload, DateTimeOffset CreatedAt);

@@ -10,8 +10,8 @@ internal sealed class OrderEventFactory(TimeProvider time)
     {
         var order = change.Order;
         var snapshot = order.ToEventPayload();
-        var timestamp = time.GetUtcNow().UtcDateTime;
-        var publishedAt = time.GetTimestamp();
+        var now = time.GetUtcNow();
+        var timestamp = now.UtcDateTime;
         var number = order.OrderNumber;
 
         switch (change.Kind)
@@ -38,6 +38,6 @@ internal sealed class OrderEventFactory(TimeProvider time)
                 break;
         }
 
-        void Add(string name, object payload) => into.Add(new OrderEvent(name, order.Id, order.OwnerId, payload, publishedAt));
+        void Add(string name, object payload) => into.Add(new OrderEvent(name, order.Id, order.OwnerId, payload, now));
     }
 }

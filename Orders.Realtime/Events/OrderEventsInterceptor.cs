@@ -3,39 +3,59 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Orders.Realtime.Outbox;
 using Orders.Realtime.Publishing;
 
 namespace Orders.Realtime.Events;
 
-// Derives order events from tracked changes: collects while saving, snapshots when SaveChanges has finished (EF
-// copies generated values such as the order number into the entities only then), and publishes only after COMMIT:
-// of the statement itself (a one-statement save runs without a transaction), of EF's own transaction, or of the
-// enclosing explicit one. Nothing on failure or rollback. One instance serves every context; per-context state hangs
-// off the context in a ConditionalWeakTable. A save takes its place in line for its orders (OrderCommitSequencer)
-// before the statement or COMMIT that makes it durable and queues its events in turn, so in commit order.
-internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCommitSequencer sequencer, OrderEventPublisher publisher)
+// Derives order events from tracked changes and stores them as rows of order_events in the same transaction as the
+// change (OrderEventOutbox); the feed sends committed rows to sockets. Collects while saving, builds the payloads
+// once SaveChanges has run its statements (EF copies generated values such as the order number and xmin into the
+// entities only then), and writes the rows as the last statements before COMMIT:
+// - a save outside any transaction runs in one this interceptor opens when the save starts and commits when the
+//   statements have run, right after writing the rows;
+// - a save inside the caller's transaction leaves its events waiting, and they are written when that transaction
+//   commits (so the rows' lock is held only across COMMIT, never across the caller's other work).
+// Nothing is written for a failed save or a rollback. One instance serves every context; per-context state hangs off
+// the context in a ConditionalWeakTable.
+internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEventOutbox outbox, OrderEventFeed feed)
     : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, PendingOrderEvents> _contexts = [];
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        Collect(eventData.Context);
+        if (Collect(eventData.Context) is { } state) state.OwnTransaction = eventData.Context!.Database.BeginTransaction();
         return result;
     }
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
         DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        Collect(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (Collect(eventData.Context) is { } state)
+        {
+            state.OwnTransaction = await eventData.Context!.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (AfterSave(eventData.Context) is { } state)
+        if (AfterSave(eventData.Context) is { OwnTransaction: { } own } state)
         {
-            PublishInTurn(state);
+            try
+            {
+                outbox.Write(own.GetDbTransaction(), state.AwaitingCommit);
+                own.Commit();
+                Committed(state);
+            }
+            finally
+            {
+                own.Dispose();
+                state.Clear();
+            }
         }
 
         return result;
@@ -44,112 +64,123 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
     public override async ValueTask<int> SavedChangesAsync(
         SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (AfterSave(eventData.Context) is { } state)
+        if (AfterSave(eventData.Context) is { OwnTransaction: { } own } state)
         {
-            // The rows are committed: the caller's token is not passed on, nothing may stop the events going out.
-            await PublishInTurnAsync(state).ConfigureAwait(false);
+            try
+            {
+                // The caller's token is not passed on: the change is saved, and its COMMIT must not stop half-way.
+                await outbox.WriteAsync(own.GetDbTransaction(), state.AwaitingCommit).ConfigureAwait(false);
+                await own.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                Committed(state);
+            }
+            finally
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+                state.Clear();
+            }
         }
 
         return result;
     }
 
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Discard(eventData.Context, currentSaveOnly: true);
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Discard(eventData.Context);
 
-    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Discard(eventData.Context, currentSaveOnly: true);
-        return Task.CompletedTask;
-    }
+    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default) =>
+        await DiscardAsync(eventData.Context).ConfigureAwait(false);
 
     // A concurrency conflict ends the save with this, not with SaveChangesFailed.
     public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
     {
-        Discard(eventData.Context, currentSaveOnly: true);
+        Discard(eventData.Context);
         return result;
     }
 
-    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
+    public override async ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
         ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
     {
-        Discard(eventData.Context, currentSaveOnly: true);
-        return ValueTask.FromResult(result);
+        await DiscardAsync(eventData.Context).ConfigureAwait(false);
+        return result;
     }
 
-    public override void SaveChangesCanceled(DbContextEventData eventData) => Discard(eventData.Context, currentSaveOnly: true);
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Discard(eventData.Context);
 
-    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Discard(eventData.Context, currentSaveOnly: true);
-        return Task.CompletedTask;
-    }
+    public override async Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) =>
+        await DiscardAsync(eventData.Context).ConfigureAwait(false);
 
     InterceptionResult IDbTransactionInterceptor.TransactionCommitting(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
-        BeforeCommit(eventData.Context, eventData.TransactionId);
+        if (ToWrite(eventData.Context, eventData.TransactionId) is { } state)
+        {
+            outbox.Write(transaction, state.AwaitingCommit);
+            state.Written = true;
+        }
+
         return result;
     }
 
-    ValueTask<InterceptionResult> IDbTransactionInterceptor.TransactionCommittingAsync(
+    async ValueTask<InterceptionResult> IDbTransactionInterceptor.TransactionCommittingAsync(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken)
     {
-        BeforeCommit(eventData.Context, eventData.TransactionId);
-        return ValueTask.FromResult(result);
-    }
-
-    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
-    {
-        if (AfterCommit(eventData.Context) is { } state)
+        if (ToWrite(eventData.Context, eventData.TransactionId) is { } state)
         {
-            PublishInTurn(state);
+            await outbox.WriteAsync(transaction, state.AwaitingCommit).ConfigureAwait(false);
+            state.Written = true;
         }
+
+        return result;
     }
 
-    async Task IDbTransactionInterceptor.TransactionCommittedAsync(
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        AfterCommit(eventData.Context, eventData.TransactionId);
+
+    Task IDbTransactionInterceptor.TransactionCommittedAsync(
         DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
     {
-        if (AfterCommit(eventData.Context) is { } state)
-        {
-            await PublishInTurnAsync(state).ConfigureAwait(false);
-        }
+        AfterCommit(eventData.Context, eventData.TransactionId);
+        return Task.CompletedTask;
     }
 
     void IDbTransactionInterceptor.TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
-        Discard(eventData.Context, currentSaveOnly: false);
+        Forget(eventData.Context, eventData.TransactionId);
 
     Task IDbTransactionInterceptor.TransactionRolledBackAsync(
         DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
     {
-        Discard(eventData.Context, currentSaveOnly: false);
+        Forget(eventData.Context, eventData.TransactionId);
         return Task.CompletedTask;
     }
 
     void IDbTransactionInterceptor.TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
-        Discard(eventData.Context, currentSaveOnly: false);
+        Forget(eventData.Context, eventData.TransactionId);
 
     Task IDbTransactionInterceptor.TransactionFailedAsync(
         DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken)
     {
-        Discard(eventData.Context, currentSaveOnly: false);
+        Forget(eventData.Context, eventData.TransactionId);
         return Task.CompletedTask;
     }
 
-    private void Collect(DbContext? context)
+    // Returns the state when this save has order changes and needs a transaction of its own.
+    private PendingOrderEvents? Collect(DbContext? context)
     {
         if (context is null)
         {
-            return;
+            return null;
         }
 
         var transaction = context.Database.CurrentTransaction;
         _contexts.TryGetValue(context, out var state);
         if (state is not null)
         {
-            ForgetAbandoned(state, transaction?.TransactionId);
-            // Every save ends by snapshotting or discarding these; any left over belong to a save that ended some
-            // other way, and a pooled context must not carry them (or its place in line) into this one.
+            // Every save ends by writing or discarding these; any left over belong to a save or transaction that
+            // ended some other way (a transaction disposed without COMMIT or ROLLBACK rolls back without telling
+            // interceptors), and a pooled context must not carry them into this one.
             state.CurrentSave.Clear();
-            state.ReleaseTicket();
+            if (state.OwnTransaction is not null || state.TransactionId != transaction?.TransactionId)
+            {
+                state.Clear();
+            }
         }
 
         // Entries() runs DetectChanges first, which SaveChanges has not done yet at this point.
@@ -162,12 +193,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
             }
         }
 
-        // Without an open transaction this save is durable when its statement (or EF's own COMMIT) completes: it
-        // takes its place now. Inside an explicit transaction the place is taken just before that COMMIT.
-        if (transaction is null && state is { CurrentSave.Count: > 0 })
-        {
-            TakePlace(state);
-        }
+        return transaction is null && state is { CurrentSave.Count: > 0 } ? state : null;
     }
 
     private static OrderChange? Describe(EntityEntry<IOrderEventSource> entry)
@@ -187,144 +213,93 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderCom
         }
     }
 
-    private void Snapshot(PendingOrderEvents state)
+    // Builds the events of the save that just ran its statements. Returns the state when it holds events to write.
+    private PendingOrderEvents? AfterSave(DbContext? context)
     {
+        if (context is null || !_contexts.TryGetValue(context, out var state) || state.CurrentSave.Count == 0)
+        {
+            return null;
+        }
+
         foreach (var change in state.CurrentSave)
         {
             factory.Create(change, state.AwaitingCommit);
         }
 
         state.CurrentSave.Clear();
-    }
-
-    // Returns the state when what was saved is committed: EF's own transaction committed during this save, or
-    // there was no transaction at all. Inside an explicit transaction the events wait for its COMMIT.
-    private PendingOrderEvents? AfterSave(DbContext? context)
-    {
-        if (context is null || !_contexts.TryGetValue(context, out var state))
-        {
-            return null;
-        }
-
-        try
-        {
-            Snapshot(state);
-        }
-        catch
-        {
-            // Never keep a sequencing lock past a failure.
-            state.Clear();
-            throw;
-        }
-
-        if (!state.CommittedDuringSave && context.Database.CurrentTransaction is { } open)
+        if (state.OwnTransaction is null && context.Database.CurrentTransaction is { } open)
         {
             state.TransactionId = open.TransactionId;
-            return null;
-        }
-
-        if (state.AwaitingCommit.Count == 0)
-        {
-            state.Clear();
-            return null;
         }
 
         return state;
     }
 
-    private void BeforeCommit(DbContext? context, Guid transactionId)
+    private void Committed(PendingOrderEvents state)
     {
-        if (context is null || !_contexts.TryGetValue(context, out var state))
+        outbox.LogCommitted(state.AwaitingCommit);
+        feed.Wake();
+    }
+
+    // The caller's transaction is committing with events of this context waiting for it.
+    private PendingOrderEvents? ToWrite(DbContext? context, Guid transactionId) =>
+        context is not null && _contexts.TryGetValue(context, out var state)
+            && state.OwnTransaction is null && state.TransactionId == transactionId && state.AwaitingCommit.Count > 0
+            ? state
+            : null;
+
+    private void AfterCommit(DbContext? context, Guid transactionId)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state) || state.OwnTransaction is not null || state.TransactionId != transactionId)
         {
             return;
         }
 
-        ForgetAbandoned(state, transactionId);
-
-        if (state.CurrentSave.Count + state.AwaitingCommit.Count > 0)
+        if (state.Written)
         {
-            TakePlace(state);
-        }
-    }
-
-    // The state to publish once an explicit transaction committed; EF's own one is published by SavedChanges.
-    private PendingOrderEvents? AfterCommit(DbContext? context)
-    {
-        if (context is null || !_contexts.TryGetValue(context, out var state))
-        {
-            return null;
-        }
-
-        if (state.CurrentSave.Count > 0)
-        {
-            // Keep the place in line: SavedChanges snapshots and publishes right after this.
-            state.CommittedDuringSave = true;
-            return null;
-        }
-
-        if (state.AwaitingCommit.Count > 0)
-        {
-            return state;
+            Committed(state);
         }
 
         state.Clear();
-        return null;
     }
 
-    // A save keeps the place it took first (EF's own transaction took it when the save began, not at its COMMIT).
-    private OrderCommitSequencer.Ticket TakePlace(PendingOrderEvents state) => state.Ticket ??= sequencer.Enter(state.OrderIds());
-
-    private void PublishInTurn(PendingOrderEvents state)
+    private void Forget(DbContext? context, Guid transactionId)
     {
-        try
-        {
-            sequencer.WaitTurn(TakePlace(state));
-            publisher.Publish(state.AwaitingCommit);
-        }
-        finally
+        if (context is not null && _contexts.TryGetValue(context, out var state) && state.OwnTransaction is null && state.TransactionId == transactionId)
         {
             state.Clear();
         }
     }
 
-    private async ValueTask PublishInTurnAsync(PendingOrderEvents state)
-    {
-        try
-        {
-            await sequencer.WaitTurnAsync(TakePlace(state)).ConfigureAwait(false);
-            publisher.Publish(state.AwaitingCommit);
-        }
-        finally
-        {
-            state.Clear();
-        }
-    }
-
-    // A transaction disposed without COMMIT or ROLLBACK (the context went back to the pool, or the caller just
-    // disposed it) rolls back without telling interceptors: its events must not ride on a later commit.
-    private static void ForgetAbandoned(PendingOrderEvents state, Guid? transactionId)
-    {
-        if (state.AwaitingCommit.Count > 0 && state.TransactionId != transactionId)
-        {
-            state.Clear();
-        }
-    }
-
-    private void Discard(DbContext? context, bool currentSaveOnly)
+    // A failed save: its own transaction rolls back with it; inside the caller's transaction, earlier saves may
+    // still commit, so only this save's changes are dropped.
+    private void Discard(DbContext? context)
     {
         if (context is null || !_contexts.TryGetValue(context, out var state))
         {
             return;
         }
 
-        if (currentSaveOnly && !state.CommittedDuringSave && context.Database.CurrentTransaction is not null)
-        {
-            // A failed save inside an explicit transaction: earlier saves may still commit.
-            state.CurrentSave.Clear();
-        }
-        else
+        state.CurrentSave.Clear();
+        if (state.OwnTransaction is { } own)
         {
             state.Clear();
+            own.Dispose();
+        }
+    }
+
+    private async ValueTask DiscardAsync(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return;
+        }
+
+        state.CurrentSave.Clear();
+        if (state.OwnTransaction is { } own)
+        {
+            state.Clear();
+            await own.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

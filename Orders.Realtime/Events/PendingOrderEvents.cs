@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Storage;
+
 namespace Orders.Realtime.Events;
 
 // The events of one DbContext between SaveChanges and COMMIT. Lives beside its context (never in the shared
@@ -7,34 +9,24 @@ internal sealed class PendingOrderEvents
     // Changes of the SaveChanges in progress, collected before any statement runs.
     public List<OrderChange> CurrentSave { get; } = [];
 
-    // Events of saves whose statements ran, waiting for their transaction to commit.
+    // Events of saves whose statements ran, waiting to be written just before their transaction commits.
     public List<OrderEvent> AwaitingCommit { get; } = [];
 
-    // The explicit transaction the events in AwaitingCommit wait for.
+    // The caller's explicit transaction the events in AwaitingCommit wait for.
     public Guid? TransactionId { get; set; }
 
-    // The save's place in line for its orders (OrderCommitSequencer): from just before the statement or COMMIT that
-    // makes it durable until its events are queued.
-    public OrderCommitSequencer.Ticket? Ticket { get; set; }
+    // The transaction the interceptor opened for a save made outside any: the change and its rows commit together.
+    public IDbContextTransaction? OwnTransaction { get; set; }
 
-    // EF's own transaction committed inside the SaveChanges in progress; SavedChanges publishes, once EF has
-    // copied the generated values (order number, xmin) into the entities, which it does only after COMMIT.
-    public bool CommittedDuringSave { get; set; }
-
-    public IEnumerable<Guid> OrderIds() => CurrentSave.Select(c => c.Order.Id).Concat(AwaitingCommit.Select(e => e.OrderId));
+    // Rows written in the caller's transaction, which is committing now.
+    public bool Written { get; set; }
 
     public void Clear()
     {
         CurrentSave.Clear();
         AwaitingCommit.Clear();
-        ReleaseTicket();
-        CommittedDuringSave = false;
         TransactionId = null;
-    }
-
-    public void ReleaseTicket()
-    {
-        Ticket?.Dispose();
-        Ticket = null;
+        OwnTransaction = null;
+        Written = false;
     }
 }

@@ -34,19 +34,19 @@ public sealed class StartupTests
     }
 
     [Test]
-    public async Task A_turn_timeout_that_is_not_positive_stops_start_up_with_a_clear_message()
+    public async Task An_event_retention_shorter_than_the_recovery_window_stops_start_up_with_a_clear_message()
     {
         var start = () => BuildAndStartAsync(
-            $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--OrderEvents:TurnTimeout=00:00:00");
-        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("TurnTimeout");
+            $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--OrderEvents:Retention=00:01:00");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("OrderEvents:Retention");
     }
 
     [Test]
-    public async Task The_turn_timeout_is_read_from_configuration()
+    public async Task The_event_retention_is_read_from_configuration()
     {
         await using var app = OrdersApplication.Build(
-            ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--OrderEvents:TurnTimeout=00:00:03"]);
-        app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value.TurnTimeout.Should().Be(TimeSpan.FromSeconds(3));
+            ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--OrderEvents:Retention=2.00:00:00"]);
+        app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value.Retention.Should().Be(TimeSpan.FromDays(2));
     }
 
     [Test]

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orders.Protocol.SocketIO;
+using Orders.Realtime.Events;
+using Orders.Realtime.Rooms;
+
+namespace Orders.Realtime.Publishing;
+
+// Sends committed rows of order_events to sockets in position order, each to its owner's room and to admins, with its
+// position as the offset clients recover from. The rows are the only source: a commit on this node only wakes the
+// feed sooner than its poll, so what a client sees live and what a recovery replays are the same rows in the same
+// order. Positions follow commit order (see OrderEventOutbox), so reading "after the last one sent" skips nothing.
+// At start the feed begins after the newest row: older events reach clients through recovery, not live.
+internal sealed partial class OrderEventFeed(
+    NpgsqlDataSource database, SocketIOServer server, RealtimeMetrics metrics, IOptions<OrderEventsOptions> options, TimeProvider time,
+    ILogger<OrderEventFeed> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    private const string HeadSql = "SELECT coalesce(max(position), 0) FROM order_events";
+
+    private const string ReadSql = """
+        SELECT position, owner_id, order_id, name, payload, created_at FROM order_events
+        WHERE position > $1 ORDER BY position LIMIT $2
+        """;
+
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private long _delivered = -1;
+    private bool _failing;
+
+    /// <summary>The position of the last event sent; -1 until the feed has started.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Reads new rows now rather than at the next poll.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Woken by another commit at the same moment: one read serves both.
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = options.Value.PollInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (Delivered < 0) Interlocked.Exchange(ref _delivered, await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
+                while (await SendNextAsync(stoppingToken).ConfigureAwait(false) == BatchSize)
+                {
+                }
+
+                if (_failing) LogRecovered(logger, Delivered);
+                _failing = false;
+                await _wake.WaitAsync(poll, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // The database is unreachable: nothing is lost (the rows wait), the feed retries at the poll interval.
+                if (!_failing) LogReadFailed(logger, ex, Delivered);
+                _failing = true;
+                try
+                {
+                    await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<long> ReadHeadAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(HeadSql);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task<int> SendNextAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(ReadSql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Delivered });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = BatchSize });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Send(reader.GetInt64(0), reader.GetString(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5));
+            count++;
+        }
+
+        return count;
+    }
+
+    private void Send(long position, string ownerId, Guid orderId, string name, string payload, DateTimeOffset createdAt)
+    {
+        metrics.Published(name);
+        try
+        {
+            using var json = JsonDocument.Parse(payload);
+            // One emit to user:{owner} and admins together: encoded once, and an admin who owns the order gets it once.
+            var recipients = server.Default.To(OrderRooms.ForUser(ownerId)).To(OrderRooms.Admins).WithOffset(position).Emit(name, json.RootElement);
+            metrics.Delivered(name, recipients, time.GetUtcNow() - createdAt);
+            LogDelivered(logger, name, orderId, position, recipients);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One bad row must not stop the stream for everyone else; a recovering client will still get it.
+            LogDeliveryFailed(logger, ex, name, orderId, position);
+        }
+
+        Interlocked.Exchange(ref _delivered, position);
+    }
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Order event {EventName} for {OrderId} at position {Position} sent to {Recipients} sockets")]
+    private static partial void LogDelivered(ILogger logger, string eventName, Guid orderId, long position, int recipients);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Order event {EventName} for {OrderId} at position {Position} could not be sent")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string eventName, Guid orderId, long position);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Order events cannot be read after position {Position}; retrying (nothing is lost, the rows wait)")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, long position);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Order events are read again; sent up to position {Position}")]
+    private static partial void LogRecovered(ILogger logger, long position);
+}
