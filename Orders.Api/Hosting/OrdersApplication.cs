@@ -32,7 +32,8 @@ internal static class OrdersApplication
         services.AddAccessTokenAuth();
         services.AddOrdersDatabase();
         services.AddOrdersHealthChecks();
-        services.AddOrderRealtime();
+        // SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and __Enabled) tune recovery; it is on by default.
+        services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO:ConnectionStateRecovery").Bind(socketIO.ConnectionStateRecovery));
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
         services.AddOrdersMetrics();
 

@@ -1,3 +1,4 @@
+using Orders.Protocol.SocketIO;
 using FluentAssertions.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,18 @@ public sealed class StartupTests
         await using var app = OrdersApplication.Build(
             ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--OrderEvents:Retention=2.00:00:00"]);
         app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value.Retention.Should().Be(TimeSpan.FromDays(2));
+    }
+
+    [Test]
+    public async Task The_recovery_window_is_read_from_configuration_and_recovery_is_on_by_default()
+    {
+        await using var app = OrdersApplication.Build(
+            ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none",
+             "--SocketIO:ConnectionStateRecovery:MaxDisconnectionDuration=00:00:05"]);
+        var recovery = app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.ConnectionStateRecovery;
+        recovery.Enabled.Should().BeTrue();
+        recovery.MaxDisconnectionDuration.Should().Be(TimeSpan.FromSeconds(5));
+        recovery.SessionOwner.Should().NotBeNull();
     }
 
     [Test]
