@@ -1,8 +1,8 @@
-using Orders.Protocol.SocketIO;
 using FluentAssertions.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orders.Protocol.SocketIO;
 using Orders.Api.Data;
 using Orders.Api.Hosting;
 using Orders.Realtime.Events;
