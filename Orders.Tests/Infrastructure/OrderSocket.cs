@@ -4,7 +4,8 @@ using SocketIOClient.Transport;
 
 namespace Orders.Tests.Infrastructure;
 
-internal sealed record ReceivedEvent(string Name, JsonElement Payload);
+// Offset: the durable event's position, sent as its last argument (connection state recovery).
+internal sealed record ReceivedEvent(string Name, JsonElement Payload, string? Offset = null);
 
 // A real socket.io client (SocketIOClient) that records every event it receives, in order.
 internal sealed class OrderSocket : IAsyncDisposable
@@ -20,9 +21,10 @@ internal sealed class OrderSocket : IAsyncDisposable
         _client.OnAny((name, response) =>
         {
             var payload = response.GetValue<JsonElement>(0).Clone();
+            var offset = response.Count > 1 ? response.GetValue<string>(response.Count - 1) : null;
             lock (_gate)
             {
-                _events.Add(new ReceivedEvent(name, payload));
+                _events.Add(new ReceivedEvent(name, payload, offset));
                 _changed.TrySetResult();
                 _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }

@@ -1,0 +1,203 @@
+using System.Data.Common;
+using System.Text.Json;
+using FluentAssertions.Execution;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orders.Api.Data;
+using Orders.Api.Orders;
+using Orders.Protocol.SocketIO.Recovery;
+using Orders.Realtime;
+using Orders.Tests.Infrastructure;
+using Orders.Tests.Realtime.Events;
+
+namespace Orders.Tests.Realtime.Outbox;
+
+// The transactional outbox on real PostgreSQL: an event is a row iff its change committed, what a client receives is
+// that row (payload and position), and positions follow commit order.
+public sealed class OrderEventOutboxTests : OrdersServerFixture
+{
+    private NpgsqlDataSource Database => Server.Services.GetRequiredService<NpgsqlDataSource>();
+
+    [Test]
+    public async Task Each_committed_event_is_a_row_whose_payload_and_position_are_what_the_client_receives()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+        await Admin.MoveAsync(order.Id(), "processing");
+
+        var events = await socket.WaitForAsync(2);
+        var rows = await RowsAsync(order.Id());
+        using (new AssertionScope())
+        {
+            rows.Select(r => r.Name).Should().Equal("order:created", "order:status_changed");
+            rows.Select(r => r.OwnerId).Should().AllBe(user);
+            rows.Select(r => r.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)).Should().Equal(events.Select(e => e.Offset));
+            rows.Select(r => r.Payload).Should().Equal(events.Select(e => e.Payload.GetRawText()), "the row holds the exact text that goes on the wire");
+            rows[1].Position.Should().BeGreaterThan(rows[0].Position);
+        }
+    }
+
+    [Test]
+    public async Task A_rolled_back_transaction_writes_no_row()
+    {
+        var user = NewUser();
+        using var http = Server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+
+        await using (var db = Server.NewDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync().Within();
+            var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+            tracked.TryMoveTo(OrderStatus.Cancelled, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync().Within();
+            await transaction.RollbackAsync().Within();
+        }
+
+        (await RowsAsync(order.Id())).Select(r => r.Name).Should().Equal("order:created");
+    }
+
+    [Test]
+    public async Task A_failed_save_writes_no_row_and_leaves_the_context_usable()
+    {
+        var user = NewUser();
+        using var http = Server.ClientFor(user);
+        var order = await http.CreateOrderAsync();
+
+        await using (var db = Server.NewDbContext())
+        {
+            var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(order.Id())).Within();
+            db.Entry(tracked).Property(o => o.Version).OriginalValue = tracked.Version + 1000;
+            tracked.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow);
+            var save = () => db.SaveChangesAsync().Within();
+            await save.Should().ThrowAsync<DbUpdateConcurrencyException>();
+            db.Database.CurrentTransaction.Should().BeNull("the transaction the save opened is gone with it");
+
+            db.Entry(tracked).Property(o => o.Version).OriginalValue = tracked.Version;
+            await db.SaveChangesAsync().Within();
+        }
+
+        (await RowsAsync(order.Id())).Select(r => r.Name).Should().Equal("order:created", "order:status_changed");
+    }
+
+    [Test]
+    public void A_synchronous_save_writes_its_rows_too()
+    {
+        var user = NewUser();
+        using var db = Server.NewDbContext();
+        var order = Order.Create(user, [new OrderItem("S", "N", 1, 1m)], "USD", "addr", null, DateTimeOffset.UtcNow);
+        db.Orders.Add(order);
+        db.SaveChanges();
+
+        RowsAsync(order.Id.ToString()).GetAwaiter().GetResult().Select(r => r.Name).Should().Equal("order:created");
+    }
+
+    // The hazard: positions come from a sequence at insert, transactions commit in another order. Here the first
+    // writer has taken its position and stalls before its COMMIT; a second change cannot take the next position (or
+    // commit) until the first ends, so no reader can see a higher position while a lower one is still to come. Both
+    // reach the client in position order, and a recovery from before them replays both in that order.
+    [Test]
+    public async Task A_writer_that_took_a_position_holds_later_writers_until_it_commits_so_no_reader_passes_it()
+    {
+        var user = NewUser();
+        await using var socket = await OrderSocket.ConnectAsync(Server.BaseAddress, Server.Token(user));
+        using var http = Server.ClientFor(user);
+        var first = await http.CreateOrderAsync();
+        var second = await http.CreateOrderAsync();
+        var before = long.Parse((await socket.WaitForAsync(2))[^1].Offset!, System.Globalization.CultureInfo.InvariantCulture);
+
+        var hold = new HoldBeforeCommit();
+        var options = new DbContextOptionsBuilder<OrdersDbContext>()
+            .UseNpgsql(Server.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
+        options.AddOrderEvents(Server.Services);
+        options.AddInterceptors(hold);
+        await using var db = new OrdersDbContext(options.Options);
+        await using var transaction = await db.Database.BeginTransactionAsync().Within();
+        var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(first.Id())).Within();
+        tracked.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow).Should().BeTrue();
+        await db.SaveChangesAsync().Within();
+        var commit = transaction.CommitAsync();
+        await hold.RowsWritten.Task.Within();
+
+        var later = Admin.MoveAsync(second.Id(), "processing");
+        await Task.Delay(500);
+        using (new AssertionScope())
+        {
+            later.IsCompleted.Should().BeFalse("the later change waits for the earlier writer's position to be settled");
+            socket.Events.Should().HaveCount(2, "nothing after the held position reaches the client");
+        }
+
+        hold.Release.SetResult();
+        await commit.Within();
+        await later;
+        var events = await socket.WaitForAsync(4);
+        var replay = await Server.Services.GetRequiredService<IConnectionStateStore>()
+            .ReadMissedAsync("/", [$"user:{user}"], before, CancellationToken.None).AsTask().Within();
+
+        using (new AssertionScope())
+        {
+            events.Skip(2).Select(e => e.OrderId()).Should().Equal(first.Id(), second.Id());
+            var offsets = events.Skip(2).Select(e => long.Parse(e.Offset!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            offsets.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+            replay.Should().NotBeNull();
+            replay!.Select(e => e.Offset).Should().Equal(offsets, "a recovery replays the same rows in the same order");
+        }
+    }
+
+    [Test]
+    public async Task Recovery_reads_one_users_events_through_the_owner_index_not_everyones()
+    {
+        await using (var fill = Database.CreateCommand("""
+            INSERT INTO order_events (position, owner_id, order_id, name, payload, created_at)
+            SELECT nextval('order_event_position_seq'), 'someone-' || (g % 500), gen_random_uuid(), 'order:updated', '{}', now()
+            FROM generate_series(1, 20000) g;
+            ANALYZE order_events;
+            """))
+        {
+            await fill.ExecuteNonQueryAsync().Within();
+        }
+
+        await using var explain = Database.CreateCommand(
+            "EXPLAIN SELECT position, name, payload FROM order_events WHERE owner_id = ANY($1) AND position > $2 ORDER BY position LIMIT $3");
+        explain.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ["someone-7"] });
+        explain.Parameters.Add(new NpgsqlParameter<long> { TypedValue = 0 });
+        explain.Parameters.Add(new NpgsqlParameter<int> { TypedValue = 10001 });
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync().Within())
+        {
+            while (await reader.ReadAsync().Within()) plan.Add(reader.GetString(0));
+        }
+
+        string.Join('\n', plan).Should().Contain("ix_order_events_owner_id_position").And.NotContain("Seq Scan");
+    }
+
+    private async Task<List<(long Position, string OwnerId, string Name, string Payload)>> RowsAsync(string orderId)
+    {
+        await using var command = Database.CreateCommand("SELECT position, owner_id, name, payload FROM order_events WHERE order_id = $1 ORDER BY position");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.Parse(orderId) });
+        await using var reader = await command.ExecuteReaderAsync().Within();
+        var rows = new List<(long, string, string, string)>();
+        while (await reader.ReadAsync().Within()) rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        return rows;
+    }
+
+    // Registered after the realtime interceptor: its rows are written (position taken, lock held) when this runs.
+    private sealed class HoldBeforeCommit : DbTransactionInterceptor
+    {
+        public TaskCompletionSource RowsWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask<InterceptionResult> TransactionCommittingAsync(
+            DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            RowsWritten.TrySetResult();
+            await Release.Task.WaitAsync(Bounded.Default, cancellationToken);
+            return result;
+        }
+    }
+}
