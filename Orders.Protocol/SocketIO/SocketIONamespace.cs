@@ -50,6 +50,20 @@ public sealed class SocketIONamespace
 
     internal void MarkDurable(long offset) => _lastDurableOffset = offset;
 
+    /// <summary>
+    /// Tells connection state recovery that the application's durable log holds events up to <paramref name="offset"/>
+    /// already sent (or never to be sent live), typically the log's newest position when the application starts. A
+    /// socket that connects afterwards and drops before it receives any event recovers from there. Durable emits
+    /// (<see cref="BroadcastOperator.WithOffset"/>) advance it by themselves; it never moves back.
+    /// </summary>
+    public void MarkOffset(long offset)
+    {
+        lock (DurableGate)
+        {
+            if (_lastDurableOffset is not { } last || offset > last) _lastDurableOffset = offset;
+        }
+    }
+
     /// <summary>Adds connection middleware, run in order before a socket connects (socket.io's <c>use</c>).</summary>
     public SocketIONamespace Use(Func<Socket, ValueTask<ConnectResult>> middleware)
     {

@@ -58,7 +58,7 @@ internal sealed partial class OrderEventFeed(
         {
             try
             {
-                if (Delivered < 0) Interlocked.Exchange(ref _delivered, await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
+                if (Delivered < 0) Start(await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
                 while (await SendNextAsync(stoppingToken).ConfigureAwait(false) == BatchSize)
                 {
                 }
@@ -86,6 +86,13 @@ internal sealed partial class OrderEventFeed(
                 }
             }
         }
+    }
+
+    // Sockets that connect from now on and drop before their first event recover from the head.
+    private void Start(long head)
+    {
+        Interlocked.Exchange(ref _delivered, head);
+        server.Default.MarkOffset(head);
     }
 
     private async Task<long> ReadHeadAsync(CancellationToken cancellationToken)

@@ -35,6 +35,24 @@ public sealed class OrderRecoveryTests : OrdersServerFixture
         }
     }
 
+    // socket.io-client sends no offset when it received no event; the session remembers where it started.
+    [Test]
+    public async Task A_customer_who_received_nothing_before_dropping_recovers_everything_since_connecting()
+    {
+        var user = NewUser();
+        using var http = Server.ClientFor(user);
+        using var ws = await ConnectAsync($$"""{"token":"{{Server.Token(user)}}"}""");
+        var (sid, pid) = ReadConnect(await ws.ReceiveTextSkippingPingsAsync());
+        ws.Abort();
+        await Task.Delay(200);
+        var order = await http.CreateOrderAsync();
+
+        using var back = await ConnectAsync($$"""{"token":"{{Server.Token(user)}}","pid":"{{pid}}"}""");
+        ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+        var missed = Event(await back.ReceiveTextSkippingPingsAsync());
+        (missed.Name, missed.OrderId).Should().Be(("order:created", order.Id()));
+    }
+
     [Test]
     public async Task A_pid_with_an_expired_token_is_refused_as_any_connection_would_be()
     {
