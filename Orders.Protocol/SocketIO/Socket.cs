@@ -22,13 +22,7 @@ public sealed class Socket
     private Dictionary<string, object?>? _items;
     private long _nextAckId;
     private int _state; // 0 connecting, 1 connected, 2 disconnected
-
-    // Connection state recovery, guarded by the connection: the offset of the last durable event sent (a replay and a
-    // live broadcast may both carry one; it goes out once), and while a recovered socket replays what it missed, the
-    // durable events broadcast to it meanwhile, sent after the replay.
-    private long _lastOffset;
-    private List<(long Offset, EncodedPacket Packet)>? _held;
-    private bool _superseded;
+    private SocketRecoveryState? _recovery;
 
     // The rooms this socket is in, copy-on-write: changed only under its namespace's room index lock, read without
     // one. A socket is in a handful of rooms (its own id room and a user room), so one small array is kept for its
@@ -51,10 +45,10 @@ public sealed class Socket
     /// The private id the client presents to recover this socket after a disconnection; null unless connection state
     /// recovery is enabled. Never share it: it stands for the session.
     /// </summary>
-    public string? Pid { get; private set; }
+    public string? Pid => _recovery?.Pid;
 
     /// <summary>Whether this socket took over a disconnected session (socket.io's <c>socket.recovered</c>).</summary>
-    public bool Recovered { get; private set; }
+    public bool Recovered => _recovery?.Recovered ?? false;
 
     /// <summary>The namespace the socket belongs to.</summary>
     public SocketIONamespace Namespace { get; }
@@ -121,7 +115,11 @@ public sealed class Socket
     internal string TransportAtConnect { get; set; } = "";
 
     /// <summary>The last durable offset of the namespace when this socket connected (see <see cref="RecoverableSession.StartOffset"/>).</summary>
-    internal long? StartOffset { get; set; }
+    internal long? StartOffset
+    {
+        get => _recovery?.StartOffset;
+        set => _recovery!.StartOffset = value;
+    }
 
     /// <summary>Registers the handler of <paramref name="eventName"/>, replacing any earlier one.</summary>
     public Socket On(string eventName, Func<SocketEvent, ValueTask> handler)
@@ -210,22 +208,25 @@ public sealed class Socket
     /// </summary>
     internal bool SendDurable(EncodedPacket packet, long offset, SendBatch? batch = null, bool pumped = false)
     {
-        lock (_client)
+        if (_recovery is { } state)
         {
-            if (offset <= _lastOffset) return true;
-            if (_held is not null)
+            lock (_client)
             {
-                _held.Add((offset, packet));
-                return true;
-            }
+                if (offset <= state.LastOffset) return true;
+                if (state.Held is { } held)
+                {
+                    held.Add((offset, packet));
+                    return true;
+                }
 
-            _lastOffset = offset;
+                state.LastOffset = offset;
+            }
         }
 
         return Send(packet, batch, pumped);
     }
 
-    internal void AssignPid() => Pid = SessionIdGenerator.NewId();
+    internal void AssignPid() => _recovery = new SocketRecoveryState(SessionIdGenerator.NewId(), recovered: false);
 
     /// <summary>
     /// Takes over <paramref name="session"/> before the socket is indexed: its id, private id and rooms. Durable
@@ -234,22 +235,17 @@ public sealed class Socket
     internal void Restore(RecoverableSession session, long afterOffset)
     {
         Id = session.SocketId;
-        Pid = session.Pid;
-        Recovered = true;
+        _recovery = new SocketRecoveryState(session.Pid, recovered: true) { LastOffset = afterOffset, Held = [] };
         foreach (var room in session.Rooms) Join(room);
-        lock (_client)
-        {
-            _lastOffset = afterOffset;
-            _held = [];
-        }
     }
 
     internal void SendMissed(MissedEvent missed)
     {
+        var state = _recovery!;
         lock (_client)
         {
-            if (missed.Offset <= _lastOffset) return;
-            _lastOffset = missed.Offset;
+            if (missed.Offset <= state.LastOffset) return;
+            state.LastOffset = missed.Offset;
         }
 
         object?[] args = [.. missed.Args, missed.Offset.ToString(CultureInfo.InvariantCulture)];
@@ -259,20 +255,21 @@ public sealed class Socket
     /// <summary>Sends the durable events held during the replay, in order, then lets later ones through directly.</summary>
     internal void EndHold()
     {
+        var state = _recovery!;
         while (true)
         {
             List<(long Offset, EncodedPacket Packet)> held;
             lock (_client)
             {
-                if (_held is null) return;
-                if (_held.Count == 0)
+                if (state.Held is not { } waiting) return;
+                if (waiting.Count == 0)
                 {
-                    _held = null;
+                    state.Held = null;
                     return;
                 }
 
-                held = _held;
-                _held = [];
+                held = waiting;
+                state.Held = [];
             }
 
             // Broadcasts arriving meanwhile join the new list and go out on the next pass, after these.
@@ -280,8 +277,8 @@ public sealed class Socket
             {
                 lock (_client)
                 {
-                    if (offset <= _lastOffset) continue;
-                    _lastOffset = offset;
+                    if (offset <= state.LastOffset) continue;
+                    state.LastOffset = offset;
                 }
 
                 Send(packet);
@@ -295,7 +292,7 @@ public sealed class Socket
     /// </summary>
     internal void Supersede()
     {
-        _superseded = true;
+        if (_recovery is { } state) state.Superseded = true;
         Disconnect();
     }
 
@@ -349,7 +346,7 @@ public sealed class Socket
         var rooms = RoomList;
         _client.Remove(this);
         Namespace.Remove(this, previous == 1, reason);
-        if (previous == 1 && !_superseded) Namespace.Server.Recovery?.OnDisconnected(this, reason, rooms);
+        if (previous == 1 && _recovery is { Superseded: false }) Namespace.Server.Recovery?.OnDisconnected(this, reason, rooms);
         if (acks is not null)
         {
             foreach (var ack in acks) ack.TrySetException(new InvalidOperationException($"The socket disconnected: {reason}."));
