@@ -37,6 +37,7 @@ public sealed class OrderEventCommitTests : OrdersServerFixture
         var marker = await http.CreateOrderAsync();
         var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
         events.Select(e => (e.OrderId(), e.Name)).Should().Equal((order.Id(), "order:created"), (marker.Id(), "order:created"));
+        (await Server.ForOrderAsync(order.Id())).Select(r => r.Name).Should().Equal(["order:created"], "a failed save writes no row");
     }
 
     [Test]
@@ -61,6 +62,7 @@ public sealed class OrderEventCommitTests : OrdersServerFixture
         var events = await socket.WaitUntilAsync(e => e.OrderId() == marker.Id());
         events.Select(e => e.Name).Should().Equal("order:created", "order:created");
         (await http.GetOrderAsync(order.Id())).GetProperty("status").GetString().Should().Be("pending");
+        (await Server.ForOwnerAsync(user)).Select(r => r.Name).Should().Equal(["order:created", "order:created"], "the rolled-back rows are gone too");
     }
 
     // What a pooled context sees after a 409: EF ends a conflicting save without SaveChangesFailed.
