@@ -23,7 +23,9 @@ public static class RealtimeEndpointRouteBuilderExtensions
         var authenticator = services.GetRequiredService<SocketAuthenticator>();
         var rooms = services.GetRequiredService<RoomAssignment>();
         server.Default.Use(authenticator.AuthenticateAsync).OnConnection(rooms.OnConnectedAsync);
-        services.GetRequiredService<RealtimeMetrics>().ObserveRooms(server.Default);
+        var metrics = services.GetRequiredService<RealtimeMetrics>();
+        metrics.ObserveRooms(server.Default);
+        metrics.ObserveFeed(services.GetRequiredService<OrderEventFeed>());
         return endpoints.MapSocketIO(path);
     }
 }

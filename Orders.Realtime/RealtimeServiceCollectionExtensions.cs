@@ -45,11 +45,19 @@ public static class RealtimeServiceCollectionExtensions
         services.AddSingleton<OrderEventOutbox>();
         services.AddSingleton<OrderEventsInterceptor>();
         AddBackground<OrderEventFeed>(services);
+        AddBackground<OrderEventListener>(services);
         AddBackground<RealtimeNode>(services);
         AddBackground<SessionWriter>(services);
         AddBackground<OutboxPruner>(services);
         return services;
     }
+
+    /// <summary>
+    /// Adds the check that this node reads committed order events and hears other nodes' notifications, with
+    /// <paramref name="tags"/> (for example the tag of the readiness endpoint).
+    /// </summary>
+    public static IHealthChecksBuilder AddOrderEventsCheck(this IHealthChecksBuilder builder, params string[] tags) =>
+        builder.AddCheck<OrderEventsHealthCheck>("order-events", tags: tags);
 
     private static void AddBackground<T>(IServiceCollection services)
         where T : class, IHostedService

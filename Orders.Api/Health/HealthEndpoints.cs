@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orders.Realtime;
 
 namespace Orders.Api.Health;
 
@@ -8,11 +9,11 @@ internal static class HealthEndpoints
 
     public static IServiceCollection AddOrdersHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]).AddOrderEventsCheck(ReadyTag);
         return services;
     }
 
-    // /healthz: the process answers. /readyz: it can reach its database (503 otherwise).
+    // /healthz: the process answers. /readyz: it can reach its database and reads order events (503 otherwise).
     public static IEndpointRouteBuilder MapOrdersHealthChecks(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().ExcludeFromDescription();

@@ -23,8 +23,17 @@ namespace Orders.Realtime.Outbox;
 // Rejected: a transaction-id horizon (pg_snapshot_xmin) orders by transaction id, not commit, so two changes of one
 // order could be replayed out of commit order, and every open writing transaction in the cluster holds delivery back;
 // logical decoding needs wal_level=logical and a replication slot per node.
+//
+// Each writing transaction also sends NOTIFY on OrderEventChannel, delivered to every listening node at COMMIT: the
+// wake-up of the other nodes' feeds (the rows stay the truth; a missed notification only waits for the next poll).
+// PostgreSQL serialises notifying commits with a lock of its own, held over the same span as the advisory lock above,
+// so the notification adds the queue write and nothing to the serialised span.
 internal sealed partial class OrderEventOutbox(SocketIOServer server, ILogger<OrderEventOutbox> logger)
 {
+    public const string OrderEventChannel = "order_events";
+
+    private const string NotifySql = "NOTIFY " + OrderEventChannel;
+
     private const string LockSql = "SELECT pg_advisory_xact_lock('order_events'::regclass::oid::bigint)";
 
     private const string InsertSql = """
@@ -87,6 +96,7 @@ internal sealed partial class OrderEventOutbox(SocketIOServer server, ILogger<Or
         insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads });
         insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = created });
         batch.BatchCommands.Add(insert);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql));
         return batch;
     }
 

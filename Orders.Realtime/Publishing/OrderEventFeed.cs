@@ -21,19 +21,38 @@ internal sealed partial class OrderEventFeed(
 {
     private const int BatchSize = 500;
 
-    private const string HeadSql = "SELECT coalesce(max(position), 0) FROM order_events";
-
     private const string ReadSql = """
         SELECT position, owner_id, order_id, name, payload, created_at FROM order_events
         WHERE position > $1 ORDER BY position LIMIT $2
         """;
 
+    private const string HeadSql = "SELECT coalesce(max(position), 0) FROM order_events";
+
     private readonly SemaphoreSlim _wake = new(0, 1);
     private long _delivered = -1;
-    private bool _failing;
+    private long _newest;
+    private long _lastCreatedAtTicks;
+    private volatile bool _reading;
+    private bool _outage;
 
     /// <summary>The position of the last event sent; -1 until the feed has started.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Whether the feed reads events now (false before its first read and while the database is unreachable).</summary>
+    public bool IsReading => _reading;
+
+    /// <summary>How many positions committed events are ahead of the last one sent, as of the last read.</summary>
+    public long LagPositions => Math.Max(0, Interlocked.Read(ref _newest) - Delivered);
+
+    /// <summary>While behind, how old the last event sent was when it went out; 0 when caught up.</summary>
+    public TimeSpan Lag
+    {
+        get
+        {
+            var lastCreatedAt = Interlocked.Read(ref _lastCreatedAtTicks);
+            return LagPositions == 0 || lastCreatedAt == 0 ? TimeSpan.Zero : time.GetUtcNow() - new DateTimeOffset(lastCreatedAt, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>Reads new rows now rather than at the next poll.</summary>
     public void Wake()
@@ -59,12 +78,17 @@ internal sealed partial class OrderEventFeed(
             try
             {
                 if (Delivered < 0) Start(await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
+                var from = Delivered;
                 while (await SendNextAsync(stoppingToken).ConfigureAwait(false) == BatchSize)
                 {
+                    // Behind by at least a batch: how far, for the lag gauges and the log.
+                    Interlocked.Exchange(ref _newest, await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
                 }
 
-                if (_failing) LogRecovered(logger, Delivered);
-                _failing = false;
+                Interlocked.Exchange(ref _newest, Delivered);
+                if (_outage) LogCaughtUp(logger, from, Delivered);
+                _outage = false;
+                _reading = true;
                 await _wake.WaitAsync(poll, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,8 +98,9 @@ internal sealed partial class OrderEventFeed(
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
             {
                 // The database is unreachable: nothing is lost (the rows wait), the feed retries at the poll interval.
-                if (!_failing) LogReadFailed(logger, ex, Delivered);
-                _failing = true;
+                if (!_outage) LogReadFailed(logger, ex, Delivered);
+                _outage = true;
+                _reading = false;
                 try
                 {
                     await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
@@ -134,6 +159,7 @@ internal sealed partial class OrderEventFeed(
             LogDeliveryFailed(logger, ex, name, orderId, position);
         }
 
+        Interlocked.Exchange(ref _lastCreatedAtTicks, createdAt.UtcTicks);
         Interlocked.Exchange(ref _delivered, position);
     }
 
@@ -146,6 +172,6 @@ internal sealed partial class OrderEventFeed(
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Order events cannot be read after position {Position}; retrying (nothing is lost, the rows wait)")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, long position);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Order events are read again; sent up to position {Position}")]
-    private static partial void LogRecovered(ILogger logger, long position);
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Order events are read again: caught up from position {From} to {To}")]
+    private static partial void LogCaughtUp(ILogger logger, long from, long to);
 }

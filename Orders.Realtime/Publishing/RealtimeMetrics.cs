@@ -35,6 +35,14 @@ internal sealed class RealtimeMetrics
             "{room}",
             "Rooms with at least one socket: one per connected user, plus admins.");
 
+    // How far this node's feed is behind the committed events.
+    public void ObserveFeed(OrderEventFeed feed)
+    {
+        Meter.CreateObservableGauge("orders.events.lag", () => feed.LagPositions, "{event}", "Committed order events this node has not sent yet.");
+        Meter.CreateObservableGauge(
+            "orders.events.lag_seconds", () => feed.Lag.TotalSeconds, "s", "While behind, the age of the last order event this node sent; 0 when caught up.");
+    }
+
     public void Published(string type) => _published.Add(1, new KeyValuePair<string, object?>("type", type));
 
     public void Delivered(string type, int recipients, TimeSpan publishToSend)

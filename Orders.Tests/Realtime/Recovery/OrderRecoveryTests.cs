@@ -101,7 +101,7 @@ public sealed class OrderRecoveryTests : OrdersServerFixture
 
         using var back = await ConnectAsync($$"""{"token":"{{Server.Token("ops-recovering", admin: true)}}","pid":"{{pid}}","offset":"{{seen.Offset}}"}""");
         ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
-        var missed = new List<(string Name, string OrderId, string? NewStatus, long Offset)>();
+        var missed = new List<RawEvent>();
         while (missed.Count < 2 || missed[^1].OrderId != carols.Id()) missed.Add(Event(await back.ReceiveTextSkippingPingsAsync()));
         missed.Select(e => e.OrderId).Should().ContainInOrder(daves.Id(), carols.Id());
     }
@@ -125,33 +125,9 @@ public sealed class OrderRecoveryTests : OrdersServerFixture
         return await ws.ReceiveTextSkippingPingsAsync();
     }
 
-    private async Task<ClientWebSocket> ConnectAsync(string auth)
-    {
-        var ws = new ClientWebSocket();
-        var uri = new Uri(Server.BaseAddress.ToString().Replace("http", "ws", StringComparison.Ordinal).TrimEnd('/') + "/socket.io/?EIO=4&transport=websocket");
-        await ws.ConnectAsync(uri, CancellationToken.None).Within();
-        (await ws.ReceiveTextAsync()).Should().StartWith("0{");
-        await ws.SendTextAsync("40" + auth);
-        return ws;
-    }
+    private Task<ClientWebSocket> ConnectAsync(string auth) => RawRecovery.OpenAsync(Server.BaseAddress, auth);
 
-    private static (string Sid, string? Pid) ReadConnect(string packet)
-    {
-        packet.Should().StartWith("40{");
-        using var json = JsonDocument.Parse(packet[2..]);
-        return (json.RootElement.GetProperty("sid").GetString()!, json.RootElement.TryGetProperty("pid", out var pid) ? pid.GetString() : null);
-    }
+    private static (string Sid, string? Pid) ReadConnect(string packet) => RawRecovery.ReadConnect(packet);
 
-    private static (string Name, string OrderId, string? NewStatus, long Offset) Event(string packet)
-    {
-        packet.Should().StartWith("42[");
-        using var json = JsonDocument.Parse(packet[2..]);
-        var args = json.RootElement;
-        var payload = args[1];
-        return (
-            args[0].GetString()!,
-            payload.GetProperty("order").GetProperty("id").GetString()!,
-            payload.TryGetProperty("newStatus", out var status) ? status.GetString() : null,
-            long.Parse(args[args.GetArrayLength() - 1].GetString()!, System.Globalization.CultureInfo.InvariantCulture));
-    }
+    private static RawEvent Event(string packet) => RawRecovery.Event(packet);
 }
