@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.SocketIO;
+using Orders.Protocol.SocketIO.Adapters;
 using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol;
@@ -37,13 +38,16 @@ public static class SocketIOServiceCollectionExtensions
         });
         // Used only with ConnectionStateRecovery enabled; an application with a durable store registers its own.
         services.TryAddSingleton<IConnectionStateStore, InMemoryConnectionStateStore>();
+        // One node unless the application registers an adapter that reaches the others.
+        services.TryAddSingleton<ISocketIOAdapter, LocalAdapter>();
         services.TryAddSingleton(sp => new SocketIOServer(
             sp.GetRequiredService<IOptions<SocketIOOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SocketIOServer>>(),
             sp.GetRequiredService<ProtocolMetrics>(),
             sp.GetRequiredService<SendBatchPool>(),
-            sp.GetRequiredService<IConnectionStateStore>()));
+            sp.GetRequiredService<IConnectionStateStore>(),
+            sp.GetRequiredService<ISocketIOAdapter>()));
         return services;
     }
 

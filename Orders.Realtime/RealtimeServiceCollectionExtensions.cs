@@ -5,8 +5,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orders.Protocol;
 using Orders.Protocol.SocketIO;
+using Orders.Protocol.SocketIO.Adapters;
 using Orders.Protocol.SocketIO.Recovery;
 using Orders.Realtime.Auth;
+using Orders.Realtime.Cluster;
 using Orders.Realtime.Events;
 using Orders.Realtime.Outbox;
 using Orders.Realtime.Publishing;
@@ -19,7 +21,8 @@ namespace Orders.Realtime;
 public static class RealtimeServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the Socket.IO server with connection state recovery over PostgreSQL, the order event interceptor that
+    /// Registers the Socket.IO server with connection state recovery and an adapter over PostgreSQL (any number of nodes
+    /// may share the database), the order event interceptor that
     /// stores events in <c>order_events</c> with their change, the feed that sends committed events to sockets, and
     /// their metrics. The application must register an <see cref="Auth.IAccessTokenValidator"/> and the
     /// <see cref="Npgsql.NpgsqlDataSource"/> of its database (with the tables of its migrations), and add the
@@ -34,6 +37,7 @@ public static class RealtimeServiceCollectionExtensions
             configureSocketIO?.Invoke(o);
         });
         services.Replace(ServiceDescriptor.Singleton<IConnectionStateStore, PostgresConnectionStateStore>());
+        services.Replace(ServiceDescriptor.Singleton<ISocketIOAdapter>(sp => sp.GetRequiredService<PostgresAdapter>()));
         services.AddSingleton<SocketAuthenticator>();
         services.AddSingleton<RoomAssignment>();
         services.AddMetrics();
@@ -49,6 +53,7 @@ public static class RealtimeServiceCollectionExtensions
         AddBackground<RealtimeNode>(services);
         AddBackground<SessionWriter>(services);
         AddBackground<OutboxPruner>(services);
+        AddBackground<PostgresAdapter>(services);
         return services;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text;
 using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.SocketIO.Recovery;
 
@@ -57,7 +58,24 @@ public sealed class BroadcastOperator
     public int Emit(string eventName, params ReadOnlySpan<object?> args)
     {
         if (_namespace.Server.Recovery is { } recovery) return EmitDurable(recovery.Store, eventName, args);
-        return Deliver(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions), null);
+        return DeliverAndForward(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions));
+    }
+
+    /// <summary>Delivers a broadcast another node made (see <see cref="Adapters.ISocketIOAdapter"/>) to this node's sockets.</summary>
+    internal int DeliverFromPeer(EncodedPacket packet) => Deliver(packet, null);
+
+    // An ad-hoc broadcast goes to the other nodes too; one with an offset is each node's own business (its log).
+    private int DeliverAndForward(EncodedPacket packet)
+    {
+        var delivered = Deliver(packet, null);
+        var adapter = _namespace.Server.Adapter;
+        if (adapter.ForwardsBroadcasts && _batch is null)
+        {
+            if (packet.HasAttachments) _namespace.Server.LogNotForwarded(_namespace.Name);
+            else adapter.Publish(new Adapters.PeerBroadcast(_namespace.Name, _rooms, _except, Encoding.UTF8.GetString(packet.Text[1..])));
+        }
+
+        return delivered;
     }
 
     // One durable emit at a time per namespace, so every socket sees offsets in increasing order.
@@ -68,7 +86,7 @@ public sealed class BroadcastOperator
             var offset = _offset ?? store.Append(_namespace.Name, eventName, args, _rooms, _except);
             if (offset is not { } durable)
             {
-                return Deliver(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions), null);
+                return DeliverAndForward(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions));
             }
 
             object?[] withOffset = [.. args, durable.ToString(CultureInfo.InvariantCulture)];

@@ -25,4 +25,6 @@ internal sealed class EncodedPacket
     public ReadOnlySpan<OutgoingFrame> Frames => _all ?? new ReadOnlySpan<OutgoingFrame>(in _text);
 
     public ReadOnlySpan<byte> Text => _text.Payload.Span;
+
+    public bool HasAttachments => _all is { Length: > 1 };
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.SocketIO.Adapters;
 using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
@@ -21,8 +22,9 @@ public sealed partial class SocketIOServer
 
     internal SocketIOServer(
         IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics, SendBatchPool sendBatches,
-        IConnectionStateStore stateStore)
+        IConnectionStateStore stateStore, ISocketIOAdapter adapter)
     {
+        Adapter = adapter;
         Options = options.Value;
         TimeProvider = timeProvider;
         _logger = logger;
@@ -56,6 +58,24 @@ public sealed partial class SocketIOServer
 
     /// <summary>How event arguments are written: <see cref="SocketIOOptions.SerializerOptions"/> or the default.</summary>
     public JsonSerializerOptions SerializerOptions { get; }
+
+    /// <summary>Where ad-hoc broadcasts go beyond this node.</summary>
+    internal ISocketIOAdapter Adapter { get; }
+
+    /// <summary>
+    /// Delivers a broadcast another node made to the sockets of this one, without forwarding it again. Called by an
+    /// <see cref="ISocketIOAdapter"/>; returns the number of recipients here. A packet that is not a Socket.IO event
+    /// or names an unknown namespace is ignored (0).
+    /// </summary>
+    public int DeliverFromPeer(PeerBroadcast broadcast)
+    {
+        ArgumentNullException.ThrowIfNull(broadcast);
+        if (broadcast.Packet.Length < 2 || broadcast.Packet[0] != '2' || !TryGetNamespace(broadcast.Namespace, out var ns)) return 0;
+        var frame = EngineIO.OutgoingFrame.AllocateText(1 + System.Text.Encoding.UTF8.GetByteCount(broadcast.Packet), out var payload);
+        payload[0] = EngineIO.EnginePacketType.Message;
+        System.Text.Encoding.UTF8.GetBytes(broadcast.Packet, payload[1..]);
+        return new BroadcastOperator(ns, [.. broadcast.Rooms], [.. broadcast.Except]).DeliverFromPeer(new EncodedPacket(frame));
+    }
 
     /// <summary>Connection state recovery; null while it is disabled.</summary>
     internal SessionRecovery? Recovery { get; }
@@ -134,6 +154,8 @@ public sealed partial class SocketIOServer
 
     internal void LogConnectRejected(string ns, string message) => Log.ConnectRejected(_logger, ns, message);
 
+    internal void LogNotForwarded(string ns) => Log.NotForwarded(_logger, ns);
+
     internal void LogMiddlewareFailure(Exception ex, string ns) => Log.MiddlewareFailed(_logger, ex, ns);
 
     private static partial class Log
@@ -158,6 +180,9 @@ public sealed partial class SocketIOServer
 
         [LoggerMessage(7, LogLevel.Error, "Connection middleware of {Namespace} failed")]
         public static partial void MiddlewareFailed(ILogger logger, Exception exception, string @namespace);
+
+        [LoggerMessage(9, LogLevel.Warning, "A broadcast in {Namespace} with binary attachments stays on this node: the adapter forwards text packets only")]
+        public static partial void NotForwarded(ILogger logger, string @namespace);
 
         [LoggerMessage(8, LogLevel.Information, "WebSocket writes are {Mode}")]
         public static partial void SendBatching(ILogger logger, string mode);

@@ -27,6 +27,9 @@ internal sealed partial class OutboxPruner(
         WHERE coalesce(s.disconnected_at, (SELECT n.seen_at FROM realtime_nodes n WHERE n.node_id = s.node_id), '-infinity') < $1
         """;
 
+    // Large ad-hoc broadcasts wait here for the other nodes for a moment, never for long.
+    private const string PruneBroadcastsSql = "DELETE FROM realtime_broadcasts WHERE created_at < now() - interval '5 minutes'";
+
     private const string PruneNodesSql = """
         DELETE FROM realtime_nodes n WHERE n.seen_at < $1 AND NOT EXISTS (SELECT 1 FROM socket_sessions s WHERE s.node_id = n.node_id)
         """;
@@ -80,6 +83,11 @@ internal sealed partial class OutboxPruner(
         await using (var command = database.CreateCommand(PruneNodesSql))
         {
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = sessionsCutoff });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var command = database.CreateCommand(PruneBroadcastsSql))
+        {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -1,15 +1,18 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Orders.Realtime.Cluster;
 using Orders.Realtime.Outbox;
 
 namespace Orders.Realtime.Publishing;
 
-// Listens on the order_events channel, on a connection of its own, and wakes the feed whenever any node commits events.
+// Listens on the order_events channel, on a connection of its own, and wakes the feed whenever any node commits events;
+// the same connection carries the other nodes' ad-hoc broadcasts to the adapter.
 // Notifications are only wake-ups: the feed reads the rows after the last position it sent, so a notification lost
 // while the connection was down costs nothing but time. When the connection drops (a database restart, a terminated
 // backend), the listener reconnects and wakes the feed, which catches up from where it stopped: no gap, no duplicate.
-internal sealed partial class OrderEventListener(NpgsqlDataSource database, OrderEventFeed feed, TimeProvider time, ILogger<OrderEventListener> logger)
+internal sealed partial class OrderEventListener(
+    NpgsqlDataSource database, OrderEventFeed feed, PostgresAdapter adapter, TimeProvider time, ILogger<OrderEventListener> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
@@ -30,9 +33,13 @@ internal sealed partial class OrderEventListener(NpgsqlDataSource database, Orde
             try
             {
                 await using var connection = new NpgsqlConnection(connectionString);
-                connection.Notification += (_, _) => feed.Wake();
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == PostgresAdapter.PeerChannel) adapter.Receive(e.Payload);
+                    else feed.Wake();
+                };
                 await connection.OpenAsync(stoppingToken).ConfigureAwait(false);
-                await using (var listen = new NpgsqlCommand("LISTEN " + OrderEventOutbox.OrderEventChannel, connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {OrderEventOutbox.OrderEventChannel}; LISTEN {PostgresAdapter.PeerChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
                 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orders.Protocol.SocketIO.Recovery;
+using Orders.Realtime.Cluster;
 
 namespace Orders.Realtime.Recovery;
 

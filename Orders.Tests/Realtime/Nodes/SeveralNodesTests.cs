@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Api.Data;
+using Orders.Protocol.SocketIO;
 using Orders.Tests.Infrastructure;
 using Orders.Tests.Realtime.Events;
 
@@ -107,6 +108,30 @@ public sealed class SeveralNodesTests
         {
             onB.Events.Select(e => e.OrderId()).Should().Equal(orders, "every order once, in commit order");
             (await _b.Http.GetAsync("/readyz").Within()).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+    }
+
+    // socket.io's adapter: application code emits on one node, room members on every node receive it (once).
+    [TestCase(100, TestName = "An_ad_hoc_emit_on_one_node_reaches_room_members_on_the_others")]
+    [TestCase(20_000, TestName = "An_ad_hoc_emit_too_large_for_a_notification_reaches_the_other_nodes_too")]
+    public async Task Ad_hoc_emits_reach_room_members_on_every_node(int size)
+    {
+        var user = "nodes-" + Guid.NewGuid().ToString("N")[..8];
+        await using var onA = await OrderSocket.ConnectAsync(_a.BaseAddress, _a.Token(user));
+        await using var onB = await OrderSocket.ConnectAsync(_b.BaseAddress, _b.Token(user));
+        var text = new string('x', size);
+
+        _a.Services.GetRequiredService<SocketIOServer>().Default.To($"user:{user}").Emit("promo", new { text }).Should().Be(1);
+
+        var onOther = await onB.WaitForAsync(1);
+        await onA.WaitForAsync(1);
+        await Task.Delay(300);
+        using (new AssertionScope())
+        {
+            onOther.Single().Name.Should().Be("promo");
+            onOther.Single().Payload.GetProperty("text").GetString().Should().Be(text);
+            onA.Events.Should().ContainSingle("the emitting node does not get its own broadcast back");
+            onB.Events.Should().ContainSingle();
         }
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Realtime.Events;
 
-namespace Orders.Realtime.Recovery;
+namespace Orders.Realtime.Cluster;
 
 // This process as one node of the service: an id for the sessions it holds, and a row in realtime_nodes whose seen_at
 // it refreshes. A node that stops without closing its sockets (a crash) leaves them marked connected; they count as
