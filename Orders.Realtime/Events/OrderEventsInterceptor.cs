@@ -12,11 +12,13 @@ namespace Orders.Realtime.Events;
 // Derives order events from tracked changes and stores them as rows of order_events in the same transaction as the
 // change (OrderEventOutbox); the feed sends committed rows to sockets. Collects while saving, builds the payloads
 // once SaveChanges has run its statements (EF copies generated values such as the order number and xmin into the
-// entities only then), and writes the rows as the last statements before COMMIT:
-// - a save outside any transaction runs in one this interceptor opens when the save starts and commits when the
-//   statements have run, right after writing the rows;
-// - a save inside the caller's transaction leaves its events waiting, and they are written when that transaction
-//   commits (so the rows' lock is held only across COMMIT, never across the caller's other work).
+// entities only then), and writes the rows when the transaction commits, in the same batch as its COMMIT
+// (OrderEventOutbox; EF's own COMMIT is suppressed):
+// - a save outside any transaction runs in one this interceptor opens when the save starts (without EF's savepoint,
+//   which would cost a round trip and protects nothing here: a failed save rolls the whole transaction back) and
+//   commits when the statements have run;
+// - a save inside the caller's transaction leaves its events waiting for that transaction's COMMIT (so the rows'
+//   lock is never held across the caller's other work).
 // Nothing is written for a failed save or a rollback. One instance serves every context; per-context state hangs off
 // the context in a ConditionalWeakTable.
 internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEventOutbox outbox, OrderEventFeed feed)
@@ -26,7 +28,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        if (Collect(eventData.Context) is { } state) state.OwnTransaction = eventData.Context!.Database.BeginTransaction();
+        if (Collect(eventData.Context) is { } state) Opened(state, eventData.Context!, eventData.Context!.Database.BeginTransaction());
         return result;
     }
 
@@ -35,7 +37,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
     {
         if (Collect(eventData.Context) is { } state)
         {
-            state.OwnTransaction = await eventData.Context!.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            Opened(state, eventData.Context!, await eventData.Context!.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));
         }
 
         return result;
@@ -47,14 +49,12 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         {
             try
             {
-                outbox.Write(own.GetDbTransaction(), state.AwaitingCommit);
                 own.Commit();
-                Committed(state);
             }
             finally
             {
+                Close(state, eventData.Context!);
                 own.Dispose();
-                state.Clear();
             }
         }
 
@@ -69,14 +69,12 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
             try
             {
                 // The caller's token is not passed on: the change is saved, and its COMMIT must not stop half-way.
-                await outbox.WriteAsync(own.GetDbTransaction(), state.AwaitingCommit).ConfigureAwait(false);
                 await own.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                Committed(state);
             }
             finally
             {
+                Close(state, eventData.Context!);
                 await own.DisposeAsync().ConfigureAwait(false);
-                state.Clear();
             }
         }
 
@@ -110,25 +108,27 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
     InterceptionResult IDbTransactionInterceptor.TransactionCommitting(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
-        if (ToWrite(eventData.Context, eventData.TransactionId) is { } state)
+        if (ToWrite(eventData.Context, eventData.TransactionId) is not { } state)
         {
-            outbox.Write(transaction, state.AwaitingCommit);
-            state.Written = true;
+            return result;
         }
 
-        return result;
+        outbox.WriteAndCommit(transaction, state.AwaitingCommit);
+        state.Written = true;
+        return InterceptionResult.Suppress();
     }
 
     async ValueTask<InterceptionResult> IDbTransactionInterceptor.TransactionCommittingAsync(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken)
     {
-        if (ToWrite(eventData.Context, eventData.TransactionId) is { } state)
+        if (ToWrite(eventData.Context, eventData.TransactionId) is not { } state)
         {
-            await outbox.WriteAsync(transaction, state.AwaitingCommit).ConfigureAwait(false);
-            state.Written = true;
+            return result;
         }
 
-        return result;
+        await outbox.WriteAndCommitAsync(transaction, state.AwaitingCommit).ConfigureAwait(false);
+        state.Written = true;
+        return InterceptionResult.Suppress();
     }
 
     void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
@@ -227,7 +227,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         }
 
         state.CurrentSave.Clear();
-        if (state.OwnTransaction is null && context.Database.CurrentTransaction is { } open)
+        if (context.Database.CurrentTransaction is { } open)
         {
             state.TransactionId = open.TransactionId;
         }
@@ -241,16 +241,29 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         feed.Wake();
     }
 
-    // The caller's transaction is committing with events of this context waiting for it.
+    private static void Opened(PendingOrderEvents state, DbContext context, IDbContextTransaction transaction)
+    {
+        state.OwnTransaction = transaction;
+        state.TransactionId = transaction.TransactionId;
+        context.Database.AutoSavepointsEnabled = false;
+    }
+
+    // After the interceptor's own transaction ended, committed or not.
+    private static void Close(PendingOrderEvents state, DbContext context)
+    {
+        state.Clear();
+        context.Database.AutoSavepointsEnabled = true;
+    }
+
+    // A transaction is committing with events of this context waiting for it.
     private PendingOrderEvents? ToWrite(DbContext? context, Guid transactionId) =>
-        context is not null && _contexts.TryGetValue(context, out var state)
-            && state.OwnTransaction is null && state.TransactionId == transactionId && state.AwaitingCommit.Count > 0
+        context is not null && _contexts.TryGetValue(context, out var state) && state.TransactionId == transactionId && state.AwaitingCommit.Count > 0
             ? state
             : null;
 
     private void AfterCommit(DbContext? context, Guid transactionId)
     {
-        if (context is null || !_contexts.TryGetValue(context, out var state) || state.OwnTransaction is not null || state.TransactionId != transactionId)
+        if (context is null || !_contexts.TryGetValue(context, out var state) || state.TransactionId != transactionId)
         {
             return;
         }
@@ -260,7 +273,11 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
             Committed(state);
         }
 
-        state.Clear();
+        // The interceptor's own transaction is closed by the save that opened it.
+        if (state.OwnTransaction is null)
+        {
+            state.Clear();
+        }
     }
 
     private void Forget(DbContext? context, Guid transactionId)
@@ -283,7 +300,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         state.CurrentSave.Clear();
         if (state.OwnTransaction is { } own)
         {
-            state.Clear();
+            Close(state, context);
             own.Dispose();
         }
     }
@@ -298,7 +315,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         state.CurrentSave.Clear();
         if (state.OwnTransaction is { } own)
         {
-            state.Clear();
+            Close(state, context);
             await own.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -78,9 +78,11 @@ public sealed class OrderEventOutboxTests : OrdersServerFixture
     }
 
     // The hazard: positions come from a sequence at insert, transactions commit in another order. Here the first
-    // writer has taken its position and stalls before its COMMIT; a second change cannot take the next position (or
-    // commit) until the first ends, so no reader can see a higher position while a lower one is still to come. Both
-    // reach the client in position order, and a recovery from before them replays both in that order.
+    // writer has taken its position and stalls before its COMMIT (a test trigger on its row waits for a lock the test
+    // holds); a second change cannot take the next position, or commit, until the first ends, so no reader can see a
+    // higher position while a lower one is still to come. Both reach the client in position order, and a recovery
+    // from before them replays both in that order. Without the outbox's lock the second would be delivered first and
+    // the first, committing later with the lower position, passed by the feed for ever.
     [Test]
     public async Task A_writer_that_took_a_position_holds_later_writers_until_it_commits_so_no_reader_passes_it()
     {
@@ -91,30 +93,43 @@ public sealed class OrderEventOutboxTests : OrdersServerFixture
         var second = await http.CreateOrderAsync();
         var before = long.Parse((await socket.WaitForAsync(2))[^1].Offset!, System.Globalization.CultureInfo.InvariantCulture);
 
-        var hold = new HoldBeforeCommit();
-        var options = new DbContextOptionsBuilder<OrdersDbContext>()
-            .UseNpgsql(Server.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
-        options.AddOrderEvents(Server.Services);
-        options.AddInterceptors(hold);
-        await using var db = new OrdersDbContext(options.Options);
-        await using var transaction = await db.Database.BeginTransactionAsync().Within();
-        var tracked = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(first.Id())).Within();
-        tracked.TryMoveTo(OrderStatus.Processing, DateTimeOffset.UtcNow).Should().BeTrue();
-        await db.SaveChangesAsync().Within();
-        var commit = transaction.CommitAsync();
-        await hold.RowsWritten.Task.Within();
-
-        var later = Admin.MoveAsync(second.Id(), "processing");
-        await Task.Delay(500);
-        using (new AssertionScope())
+        await ExecuteAsync($$"""
+            CREATE FUNCTION stall_first_writer() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+                IF NEW.order_id = '{{first.Id()}}' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;
+                RETURN NEW;
+            END $f$;
+            CREATE TRIGGER stall_first_writer AFTER INSERT ON order_events FOR EACH ROW EXECUTE FUNCTION stall_first_writer();
+            """);
+        try
         {
-            later.IsCompleted.Should().BeFalse("the later change waits for the earlier writer's position to be settled");
-            socket.Events.Should().HaveCount(2, "nothing after the held position reaches the client");
+            await using var gate = await Database.OpenConnectionAsync().AsTask().Within();
+            await using var holding = await gate.BeginTransactionAsync().AsTask().Within();
+            await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(4242)", gate, holding))
+            {
+                await take.ExecuteNonQueryAsync().Within();
+            }
+
+            var earlier = Admin.MoveAsync(first.Id(), "processing");
+            await WaitUntilAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted");
+            var later = Admin.MoveAsync(second.Id(), "processing");
+            await Task.Delay(500);
+            using (new AssertionScope())
+            {
+                earlier.IsCompleted.Should().BeFalse("the first writer has taken its position and waits before COMMIT");
+                later.IsCompleted.Should().BeFalse("the later change waits for the earlier writer's position to be settled");
+                socket.Events.Should().HaveCount(2, "nothing after the held position reaches the client");
+            }
+
+            await holding.RollbackAsync().Within();
+            await earlier;
+            await later;
+        }
+        finally
+        {
+            await ExecuteAsync("DROP TRIGGER stall_first_writer ON order_events; DROP FUNCTION stall_first_writer();");
         }
 
-        hold.Release.SetResult();
-        await commit.Within();
-        await later;
         var events = await socket.WaitForAsync(4);
         var replay = await Server.Services.GetRequiredService<IConnectionStateStore>()
             .ReadMissedAsync("/", [$"user:{user}"], before, CancellationToken.None).AsTask().Within();
@@ -156,19 +171,20 @@ public sealed class OrderEventOutboxTests : OrdersServerFixture
         string.Join('\n', plan).Should().Contain("ix_order_events_owner_id_position").And.NotContain("Seq Scan");
     }
 
-    // Registered after the realtime interceptor: its rows are written (position taken, lock held) when this runs.
-    private sealed class HoldBeforeCommit : DbTransactionInterceptor
+    private async Task ExecuteAsync(string sql)
     {
-        public TaskCompletionSource RowsWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var command = Database.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync().Within();
+    }
 
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async ValueTask<InterceptionResult> TransactionCommittingAsync(
-            DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    private async Task WaitUntilAsync(string countSql)
+    {
+        using var deadline = new CancellationTokenSource(Bounded.Default);
+        while (true)
         {
-            RowsWritten.TrySetResult();
-            await Release.Task.WaitAsync(Bounded.Default, cancellationToken);
-            return result;
+            await using var command = Database.CreateCommand(countSql);
+            if ((long)(await command.ExecuteScalarAsync(deadline.Token))! > 0) return;
+            await Task.Delay(20, deadline.Token);
         }
     }
 }
