@@ -1,17 +1,38 @@
 // Connection state recovery seen from the stock client: a socket that drops off and comes back on cue, a record of
 // the durable order events it received (each with the offset the server sends as its last argument), and the
 // checks every recovery test makes on that record.
+import assert from 'node:assert/strict';
 import { createSocket, waitConnected } from './client.mjs';
-import { DEFAULT_TIMEOUT_MS, EventTimeoutError, waitForEvent } from './events.mjs';
+import { DEFAULT_TIMEOUT_MS, EventTimeoutError, sleep, waitForEvent } from './events.mjs';
 import { tokenFor } from './token.mjs';
 import { ORDER_EVENTS } from './toasts.mjs';
 
 const CONNECT = 0; // Socket.IO packet type
 
 /**
+ * Environment for a started Orders.Api that logs the Socket.IO server's recovery decisions ("recovered … with N missed
+ * events", "not recovered (expired): a fresh session"), so a failure message quoting its output says why.
+ */
+export const RECOVERY_LOG_ENV = Object.freeze({ 'Serilog__MinimumLevel__Override__Orders.Protocol.SocketIO.SocketIOServer': 'Debug' });
+
+/**
+ * The recovery decisions in a started service's recent output (with RECOVERY_LOG_ENV): the lines that say why a
+ * connection was or was not recovered, for failure messages.
+ */
+export function recoveryDecisions(host, lines = 400) {
+  if (!host) return '(service not started by the harness)';
+  const found = host.output(lines).split('\n').filter((l) => l.includes('recovered'));
+  return found.length ? found.slice(-10).join('\n') : `(none in its last ${lines} log lines)`;
+}
+
+/** Longer than the service's 1 s feed poll: a late or duplicate delivery shows up within it. */
+export const QUIET_MS = 1500;
+
+/**
  * A socket.io-client socket connected as `user`, with reconnection on (short backoff) like the frontend, set up so a
  * test decides when it comes back: while the client is held, the Manager still reconnects the transport by itself,
  * but the Socket.IO CONNECT (which carries `{ pid, offset }` beside the token) waits until `release()`.
+ * `timeoutMs` (default HARNESS_TIMEOUT_MS) bounds each of its waits unless a call names its own.
  *
  * Returned object:
  *  - `socket`, `connect()` (resolves once connected), `close()`
@@ -23,9 +44,10 @@ const CONNECT = 0; // Socket.IO packet type
  *    it had once `disconnect` fired
  *  - `comeBack(timeoutMs)`: releases and resolves with the next connect's `{ id, pid, recovered }`
  *  - `hold()` / `release()`; `pid` and `lastOffset` (what the client will present)
- *  - `until(check, timeoutMs, what)`: resolves once `check(received)` is true
+ *  - `until(check, timeoutMs, what)`: resolves once `check(received)` is true; `untilKeys(keys, …)` once every
+ *    eventKey in `keys` was received; `keys()`: the eventKeys received, in order
  */
-export function recoveringClient(url, { user, role, token, ...options } = {}) {
+export function recoveringClient(url, { user, role, token, timeoutMs: waitMs = DEFAULT_TIMEOUT_MS, ...options } = {}) {
   const auth = { token: tokenFor({ user, role, token }) };
   let held = false;
   let waiting = null;
@@ -38,6 +60,7 @@ export function recoveringClient(url, { user, role, token, ...options } = {}) {
   let presented;
 
   const socket = createSocket(url, {
+    timeout: waitMs,
     reconnection: true,
     reconnectionDelay: 100,
     reconnectionDelayMax: 500,
@@ -82,10 +105,10 @@ export function recoveringClient(url, { user, role, token, ...options } = {}) {
     connectErrors,
     get pid() { return lastConnectAnswer?.pid; },
     get lastOffset() { return received.at(-1)?.offset; },
-    connect: async (timeoutMs = DEFAULT_TIMEOUT_MS) => { await waitConnected(socket, timeoutMs); },
+    connect: async (timeoutMs = waitMs) => { await waitConnected(socket, timeoutMs); },
     hold: () => { held = true; },
     release,
-    async drop(timeoutMs = DEFAULT_TIMEOUT_MS) {
+    async drop(timeoutMs = waitMs) {
       held = true;
       const id = socket.id;
       const gone = waitForEvent(socket, 'disconnect', () => true, timeoutMs);
@@ -93,13 +116,13 @@ export function recoveringClient(url, { user, role, token, ...options } = {}) {
       await gone;
       return id;
     },
-    async comeBack(timeoutMs = DEFAULT_TIMEOUT_MS) {
+    async comeBack(timeoutMs = waitMs) {
       const back = waitForEvent(socket, 'connect', () => true, timeoutMs);
       release();
       await back;
       return connects.at(-1);
     },
-    until(check, timeoutMs = DEFAULT_TIMEOUT_MS, what = 'events') {
+    until(check, timeoutMs = waitMs, what = 'events') {
       if (check(received)) return Promise.resolve(received);
       return new Promise((resolve, reject) => {
         const watcher = () => { if (check(received)) { finish(); resolve(received); } };
@@ -108,8 +131,29 @@ export function recoveringClient(url, { user, role, token, ...options } = {}) {
         watchers.add(watcher);
       });
     },
+    untilKeys(keys, timeoutMs = waitMs, what = keys.join(', ')) {
+      return this.until((r) => keys.every((k) => receivedKeys(r).includes(k)), timeoutMs, what);
+    },
+    keys: () => receivedKeys(received),
     close() { held = false; waiting = null; socket.close(); },
   };
+}
+
+/** The eventKey of each received event, in arrival order. */
+export const receivedKeys = (received) => received.map((e) => eventKey(e.name, e.data.order));
+
+/**
+ * Asserts that `client` received exactly `expected` (eventKeys, in this order) and a sound stream: waits until all
+ * arrived (bounded), then a quiet window in which a late duplicate or stray event would show, then compares.
+ * `host` (a started service) adds its last output to the message when something is missing.
+ */
+export async function expectExactly(client, expected, { what = 'events', host, timeoutMs = 10000, quietMs = QUIET_MS } = {}) {
+  await client.untilKeys(expected, timeoutMs, what).catch((err) => {
+    throw new Error(`${err.message}${host ? `\nservice output:\n${host.output(25)}` : ''}`);
+  });
+  await sleep(quietMs);
+  assert.deepEqual(durableStreamProblems(client.received), [], describeEvents(client.received));
+  assert.deepEqual(client.keys(), expected, `${what}: ${describeEvents(client.received)}`);
 }
 
 /** What identifies an order event across live delivery and replay: order id, order version and event name. */
