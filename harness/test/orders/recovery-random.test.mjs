@@ -6,18 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ApiError, describeEvents, durableStreamProblems, eventKey, eventsOfChange, OrdersApi, recoveringClient, sampleOrder, seededRandom,
-  sleep, useOrdersService, waitForEvent,
+  ApiError, describeEvents, durableStreamProblems, eventsOfChange, OrdersApi, QUIET_MS, RECOVERY_LOG_ENV, recoveringClient, sampleOrder,
+  seededRandom, sleep, useOrdersService, waitForEvent,
 } from '../../lib/index.mjs';
 
-const service = useOrdersService({ env: { 'Serilog__MinimumLevel__Override__Orders.Protocol.SocketIO.SocketIOServer': 'Debug' } });
+const service = useOrdersService({ env: RECOVERY_LOG_ENV });
 
 const SEED = Number(process.env.RECOVERY_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const USERS = 20;
 const WRITERS = 8;
-const RUN_MS = 12000;
+const RUN_MS = 10000;
 const MAX_CHANGES = 800;
-const QUIET_MS = 1500;
 // Where a status may go next (admins); cancel is also open to the owner.
 const NEXT = { pending: ['processing', 'cancelled'], processing: ['shipped', 'cancelled'], shipped: ['delivered'] };
 
@@ -27,7 +26,7 @@ test(`${USERS} users, ${WRITERS} writers, random drops: each client gets exactly
   const users = Array.from({ length: USERS }, (_, i) => `qa-random-${stamp}-${i}`);
   const apis = new Map(users.map((u) => [u, new OrdersApi(service.url, { user: u, timeoutMs: 20000 })]));
   const admin = new OrdersApi(service.url, { user: 'qa-random-admin', role: 'admin', timeoutMs: 20000 });
-  const clients = new Map(users.map((u) => [u, recoveringClient(service.url, { user: u })]));
+  const clients = new Map(users.map((u) => [u, recoveringClient(service.url, { user: u, timeoutMs: 15000 })]));
   const expected = new Map(users.map((u) => [u, new Set()]));
   const orders = [];
   const stats = { changes: 0, conflicts: 0, drops: 0, held: 0 };
@@ -103,17 +102,17 @@ test(`${USERS} users, ${WRITERS} writers, random drops: each client gets exactly
       ...Array.from({ length: WRITERS }, (_, i) => writer(i)),
       ...users.map((u, j) => dropper(u, j)),
     ]).catch((err) => { failed = true; throw err; });
-    t.diagnostic(`${stats.changes} changes (${orders.length} orders), ${stats.conflicts} conflicts (409), ${stats.drops} drops (${stats.held} held offline)`);
+    t.diagnostic(`${stats.changes} changes (${orders.length} orders), ${stats.conflicts} conflicts (409), `
+      + `${stats.drops} drops (${stats.held} held offline)`);
 
     // Every client is connected again; wait (bounded) until each has what it should, then a quiet window for late extras.
-    const has = (user) => (received) => [...expected.get(user)].every((k) => received.some((e) => eventKey(e.name, e.data.order) === k));
-    await Promise.allSettled(users.map((u) => clients.get(u).until(has(u), 8000)));
+    await Promise.allSettled(users.map((u) => clients.get(u).untilKeys([...expected.get(u)], 8000)));
     await sleep(QUIET_MS);
 
     const problems = [];
     for (const user of users) {
       const client = clients.get(user);
-      const keys = client.received.map((e) => eventKey(e.name, e.data.order));
+      const keys = client.keys();
       const want = expected.get(user);
       const missing = [...want].filter((k) => !keys.includes(k));
       const extra = keys.filter((k) => !want.has(k));
