@@ -43,18 +43,26 @@ export class OrdersApi {
   /** Sends a request; resolves with { status, headers, body } for any status when `raw`, else the body of a 2xx. */
   async request(method, path, { body, headers = {}, raw = false, token = this.token } = {}) {
     const url = `${this.baseUrl}${path}`;
-    const res = await fetch(url, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await res.text();
+    let res;
+    let text;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      // A timeout is a DOMException, which a test file's report shows as `{}`: say which call failed and how.
+      throw new Error(`${method} ${path}: ${err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : `${err.name}: ${err.message}`}`,
+        { cause: err });
+    }
     let parsed = text;
     try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
     if (raw) return { status: res.status, headers: res.headers, body: parsed };

@@ -8,3 +8,4 @@ export * from './conformance.mjs';
 export * from './toasts.mjs';
 export * from './orders.mjs';
 export * from './flow.mjs';
+export * from './recovery.mjs';

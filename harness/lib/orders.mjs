@@ -14,12 +14,15 @@ export const ordersApiUrl = () => (process.env.ORDERS_API_URL ?? 'http://localho
  * Starts Orders.Api from its build output on `port` and waits for /readyz (database reachable).
  * Environment (DATABASE_URL, ACCESS_TOKEN_SECRET, ISSUER, FRONTEND_URL) is passed through; `env` adds to it.
  */
-export function startOrdersApi({ port = 3004, env = {}, timeoutMs = 60000 } = {}) {
+export async function startOrdersApi({ port = 3004, env = {}, timeoutMs = 60000, name = 'Orders.Api' } = {}) {
   const baseUrl = `http://127.0.0.1:${port}`;
-  return startDotnet({
-    dll: ORDERS_API_DLL, name: 'Orders.Api', env: { PORT: String(port), ...env }, baseUrl,
+  const handle = await startDotnet({
+    dll: ORDERS_API_DLL, name, env: { PORT: String(port), ...env }, baseUrl,
     readyUrl: `${baseUrl}/readyz`, timeoutMs,
   });
+  // What restartOrdersApi needs to start the same service again.
+  handle.startOptions = { port, env, timeoutMs, name };
+  return handle;
 }
 
 /** Throws a clear message when nothing answers at `${url}/healthz`. */
@@ -79,13 +82,14 @@ export function orderEventLog(socket, { onEvent } = {}) {
 /**
  * node:test fixture for the orders tests: with ORDERS_API_START=1 it starts Orders.Api from the build output on
  * ORDERS_API_PORT (default 3004) and stops it afterwards; otherwise it checks that ORDERS_API_URL answers.
- * Returns { url, host } (host only when started here, e.g. for restart tests).
+ * Returns { url, host } (host only when started here, e.g. for restart tests). `env` adds to the started service's
+ * environment (e.g. a log level).
  */
-export function useOrdersService() {
+export function useOrdersService({ env } = {}) {
   const ctx = { url: ordersApiUrl(), host: undefined };
   before(async () => {
     if (process.env.ORDERS_API_START === '1') {
-      ctx.host = await startOrdersApi({ port: Number(process.env.ORDERS_API_PORT ?? 3004) });
+      ctx.host = await startOrdersApi({ port: Number(process.env.ORDERS_API_PORT ?? 3004), env });
       ctx.url = ctx.host.url;
     } else {
       await assertServiceUp(ctx.url);
@@ -98,8 +102,11 @@ export function useOrdersService() {
   return ctx;
 }
 
-/** Stops a service started by startOrdersApi and starts it again on the same port (a restart as clients see it). */
+/**
+ * Stops a service started by startOrdersApi and starts it again on the same port with the same environment (a restart
+ * as clients see it). An already exited service (killed by the test) is only started again.
+ */
 export async function restartOrdersApi(host, options = {}) {
   await host.stop();
-  return startOrdersApi({ port: host.port, ...options });
+  return startOrdersApi({ ...host.startOptions, port: host.port, ...options });
 }

@@ -1,6 +1,7 @@
 // Spawning .NET servers for tests: wait until ready, keep their output for failure messages, always kill them.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './events.mjs';
@@ -109,6 +110,31 @@ export async function stopProcess(handle, { signal = 'SIGTERM', graceMs = 5000 }
   clearTimeout(timer);
   if (killed) { handle.child.kill('SIGKILL'); await handle.exitedPromise; }
   return { ms: Date.now() - started, signal: killed ? 'SIGKILL' : signal, neededKill: killed };
+}
+
+/**
+ * A TCP port free on 127.0.0.1 right now, for a server that must be told its port (a second service node, or one
+ * restarted on the port its clients know). Another process may take it before the server binds; unlikely enough here.
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Freezes a started process (SIGSTOP): it keeps its sockets open but does nothing, as a hung or paused node. */
+export function freezeProcess(handle) {
+  if (!handle.exited) handle.child.kill('SIGSTOP');
+}
+
+/** Kills a started process with SIGKILL (also a frozen one) and resolves once it is gone. */
+export function killProcess(handle) {
+  return stopProcess(handle, { signal: 'SIGKILL' });
 }
 
 async function pollUntilOk(url, gaveUp) {
