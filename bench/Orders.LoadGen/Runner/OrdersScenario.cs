@@ -165,6 +165,8 @@ internal sealed class OrdersScenario(BenchSettings settings)
             $"{missing} of {ledger.AnsweredCount} answered changes never delivered their order:updated (waited {drain.TotalSeconds:F1} s after the last answer)"));
         r.Check(unexpected == 0, $"{unexpected} order:updated events for changes never made");
         r.Check(ledger.WrongOrder == 0, $"{ledger.WrongOrder} events carried another order's id");
+        r.Check(ledger.WithoutOffset == 0, $"{ledger.WithoutOffset} events carried no offset (their last argument, the outbox position)");
+        r.Check(ledger.OffsetNotAfterPrevious == 0, $"{ledger.OffsetNotAfterPrevious} events' offsets were not above the previous one of their order");
         r.Check(fromSend.Count > 0, "no latency samples");
         if (fromSend.Count == 0) return;
         r.Metrics["changes_per_s"] = kept;
