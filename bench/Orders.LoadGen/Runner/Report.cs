@@ -65,6 +65,10 @@ internal static class Report
         ("outbox", "patch_p99_ms", false, ""),
         ("outbox", "row_share_of_patch_p50", false, ""),
         ("outbox", "payload_bytes", false, ""),
+        ("recovery", "connect_answer_ms", false, ""),
+        ("recovery", "replay_ms", false, "< 100 ms"),
+        ("recovery", "replay_max_ms", false, ""),
+        ("recovery", "replayed_events", true, ""),
     ];
 
     public static string Line(RunResult r, TimeSpan took)
@@ -114,7 +118,7 @@ internal static class Report
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"medians of {settings.Repetitions} repetition(s); ratio = ours/node (see target for which way is better); 'generator-bound' = the server's core was under 95% busy.");
-        if (settings.Repetitions > 1 && settings.Scenarios.Contains("outbox")) sb.Append(" outbox runs in the first repetition only.");
+        if (settings.Repetitions > 1 && settings.Scenarios.Any(s => s is "outbox" or "recovery")) sb.Append(" outbox and recovery run in the first repetition only.");
         return sb.ToString();
     }
 
