@@ -8,7 +8,7 @@ namespace Orders.LoadGen.Runner;
 /// What the orders scenario sent and what arrived, by change number: sent and answered changes, failed requests and
 /// <c>order:updated</c> arrivals. Decides delivered == expected only after every answered change has had a fair
 /// chance to deliver: a saturated API still has events queued when the load stops, and those are late, not lost.
-/// Each event's offset (its position in the outbox) must be there and grow from one event of an order to the next.
+/// Each event's offset (its position in the outbox) must grow from one event of an order to the next.
 /// </summary>
 /// <remarks>
 /// Flat arrays sized for the whole run, indexed by change number, so recording allocates nothing. The first version
@@ -28,6 +28,7 @@ internal sealed class OrderChangeLedger
     private long _duplicates;
     private long _wrongOrder;
     private long _outOfRange;
+    private long _withOffset;
     private long _withoutOffset;
     private long _offsetNotAfterPrevious;
 
@@ -56,7 +57,10 @@ internal sealed class OrderChangeLedger
     /// <summary>Events whose order id was not the changed order's.</summary>
     public long WrongOrder => Interlocked.Read(ref _wrongOrder);
 
-    /// <summary>Events without an offset as their last argument: a client could not recover from them.</summary>
+    /// <summary>Events with an offset as their last argument.</summary>
+    public long WithOffset => Interlocked.Read(ref _withOffset);
+
+    /// <summary>Events without one: a client could not recover from them (a build from before the outbox sends none).</summary>
     public long WithoutOffset => Interlocked.Read(ref _withoutOffset);
 
     /// <summary>
@@ -100,8 +104,14 @@ internal sealed class OrderChangeLedger
         }
 
         if (!orderId.SequenceEqual(_orderIds[order])) Interlocked.Increment(ref _wrongOrder);
-        if (offset < 0) Interlocked.Increment(ref _withoutOffset);
-        else if (offset <= _lastOffset[order]) Interlocked.Increment(ref _offsetNotAfterPrevious);
+        if (offset < 0)
+        {
+            Interlocked.Increment(ref _withoutOffset);
+            return;
+        }
+
+        Interlocked.Increment(ref _withOffset);
+        if (offset <= _lastOffset[order]) Interlocked.Increment(ref _offsetNotAfterPrevious);
         else _lastOffset[order] = offset;
     }
 
