@@ -11,7 +11,8 @@ namespace Orders.LoadGen.Commit;
 /// <see cref="CommitKind"/> from one connection, one at a time. WARMUP of each, interleaved, then blocks of BLOCK per
 /// kind, the kinds taking turns (and rotating which goes first) until each has COUNT, so a drift of the host or of
 /// the database (autovacuum, the table growing) reaches every kind alike. Prints <c>payload BYTES</c>, then one
-/// <c>samples KIND µs µs ...</c> line per kind in the order taken, then <c>done</c>.
+/// <c>samples KIND µs µs ...</c> line per kind in the order taken, one <c>locked KIND µs µs ...</c> per kind that
+/// takes the outbox's lock (its lock window, see <see cref="OrderChangeCommits"/>), then <c>done</c>.
 /// </summary>
 internal static class CommitTimer
 {
@@ -39,23 +40,24 @@ internal static class CommitTimer
             }
 
             var samples = kinds.ToDictionary(k => k, _ => new List<long>(count));
+            var locked = kinds.ToDictionary(k => k, _ => new List<long>(count));
             for (var round = 0; samples.Values.Any(s => s.Count < count); round++)
             {
                 for (var j = 0; j < kinds.Length; j++)
                 {
                     var kind = kinds[(round + j) % kinds.Length];
-                    var taken = samples[kind];
-                    for (var left = Math.Min(block, count - taken.Count); left > 0; left--) taken.Add(await commits.CommitAsync(kind).ConfigureAwait(false));
+                    for (var left = Math.Min(block, count - samples[kind].Count); left > 0; left--)
+                    {
+                        var (ticks, lockTicks) = await commits.CommitAsync(kind).ConfigureAwait(false);
+                        samples[kind].Add(ticks);
+                        if (lockTicks > 0) locked[kind].Add(lockTicks);
+                    }
                 }
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"payload {commits.PayloadBytes}"));
-            foreach (var (kind, ticks) in samples)
-            {
-                var line = new StringBuilder("samples ").Append(kind);
-                foreach (var t in ticks) line.Append(' ').Append((t * 1e6 / Stopwatch.Frequency).ToString("F1", CultureInfo.InvariantCulture));
-                Console.WriteLine(line);
-            }
+            foreach (var (kind, ticks) in samples) Print("samples", kind, ticks);
+            foreach (var (kind, ticks) in locked.Where(l => l.Value.Count > 0)) Print("locked", kind, ticks);
 
             Console.WriteLine("done");
             return 0;
@@ -65,6 +67,13 @@ internal static class CommitTimer
             await Console.Error.WriteLineAsync($"commit-timer: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
+    }
+
+    private static void Print(string what, CommitKind kind, List<long> ticks)
+    {
+        var line = new StringBuilder(what).Append(' ').Append(kind);
+        foreach (var t in ticks) line.Append(' ').Append((t * 1e6 / Stopwatch.Frequency).ToString("F1", CultureInfo.InvariantCulture));
+        Console.WriteLine(line);
     }
 
     private static async Task<uint> XminAsync(NpgsqlConnection connection, Guid orderId)

@@ -9,6 +9,8 @@ namespace Orders.LoadGen.Commit;
 /// <summary>
 /// One order's change committed three ways on one connection, each timed from its first statement sent to its COMMIT
 /// answered (Stopwatch ticks): the commit time at the database as the service's client sees it, loopback included.
+/// The outbox's ways also time their lock window, from sending the lock and INSERT to the COMMIT's answer: the
+/// advisory lock is held for about that long, and every event-writing commit of the service waits for it.
 /// The statements are the service's as PostgreSQL's statement log shows them; the outbox's two are copied from
 /// <c>Orders.Realtime/Outbox/OrderEventOutbox.cs</c> and must follow it.
 /// </summary>
@@ -38,7 +40,8 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
     /// <summary>The size of the event payload the outbox variants insert (UTF-8 bytes, as the last one made).</summary>
     public int PayloadBytes { get; private set; }
 
-    public Task<long> CommitAsync(CommitKind kind) => kind switch
+    /// <summary>The commit's time, and its lock window (zero for <see cref="CommitKind.Update"/>), in Stopwatch ticks.</summary>
+    public Task<(long Ticks, long LockTicks)> CommitAsync(CommitKind kind) => kind switch
     {
         CommitKind.Update => UpdateAsync(),
         CommitKind.Outbox => OutboxAsync(efSavepoint: false),
@@ -47,7 +50,7 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
     };
 
     /// <summary>A: the change as it was before the outbox, one autocommit statement.</summary>
-    private async Task<long> UpdateAsync()
+    private async Task<(long, long)> UpdateAsync()
     {
         var (notes, now) = Next();
         await using var update = Update(notes, now, null);
@@ -55,14 +58,14 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         var returned = await update.ExecuteScalarAsync().ConfigureAwait(false);
         var ticks = Stopwatch.GetTimestamp() - started;
         Advance(returned);
-        return ticks;
+        return (ticks, 0);
     }
 
     /// <summary>
     /// B: BEGIN with the UPDATE, the lock and the event's row in one batch, COMMIT. With <paramref name="efSavepoint"/>
     /// also EF Core's SAVEPOINT before the UPDATE and RELEASE SAVEPOINT after it, sent as EF Core sends them.
     /// </summary>
-    private async Task<long> OutboxAsync(bool efSavepoint)
+    private async Task<(long, long)> OutboxAsync(bool efSavepoint)
     {
         var (notes, now) = Next();
         var payload = OrderUpdatedPayload.Text(orderId, ownerId, notes, now, _seq);
@@ -77,6 +80,7 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         }
 
         if (efSavepoint) await transaction.ReleaseAsync(EfSavepoint).ConfigureAwait(false);
+        var locking = Stopwatch.GetTimestamp();
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSql));
@@ -91,9 +95,9 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         }
 
         await transaction.CommitAsync().ConfigureAwait(false);
-        var ticks = Stopwatch.GetTimestamp() - started;
+        var ended = Stopwatch.GetTimestamp();
         Advance(returned);
-        return ticks;
+        return (ended - started, ended - locking);
     }
 
     private NpgsqlCommand Update(string notes, DateTimeOffset now, NpgsqlTransaction? transaction)

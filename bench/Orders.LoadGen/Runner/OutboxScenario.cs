@@ -10,7 +10,8 @@ namespace Orders.LoadGen.Runner;
 /// a throwaway PostgreSQL and makes one order; its PATCH is timed one request at a time (the whole request, for
 /// scale); then the API is stopped (its feed would read every row written next, on the core the timer runs on) and
 /// <see cref="CommitTimer"/>, pinned to the API's core, commits changes of that order the old way (A, one autocommit
-/// UPDATE), the outbox way (B) and the outbox way with EF Core's savepoint, alternating in blocks.
+/// UPDATE), the outbox way (B) and the outbox way with EF Core's savepoint, alternating in blocks. B's lock window
+/// (lock and INSERT to COMMIT answered) bounds how many event-writing commits a second the advisory lock lets through.
 /// </summary>
 internal sealed class OutboxScenario(BenchSettings settings)
 {
@@ -98,9 +99,8 @@ internal sealed class OutboxScenario(BenchSettings settings)
             return;
         }
 
-        var samples = output.Where(l => l.StartsWith("samples ", StringComparison.Ordinal))
-            .Select(l => l.Split(' '))
-            .ToDictionary(f => Enum.Parse<CommitKind>(f[1]), f => f[2..].Select(us => double.Parse(us, CultureInfo.InvariantCulture) / 1000).ToList());
+        var samples = Read(output, "samples");
+        var locked = Read(output, "locked");
         var update = Scenarios.Percentile(samples[CommitKind.Update], 0.50);
         var update99 = Scenarios.Percentile(samples[CommitKind.Update], 0.99);
         foreach (var (kind, name) in Kinds)
@@ -118,6 +118,12 @@ internal sealed class OutboxScenario(BenchSettings settings)
             r.Samples[$"{name}_block_p50_ms"] = [.. ms.Chunk(block).Select(b => Scenarios.Percentile(b, 0.50))];
         }
 
+        // Every event-writing commit of the service waits for the one holding the lock: one at a time, this many a second at most.
+        var window = Scenarios.Percentile(locked[CommitKind.Outbox], 0.50);
+        r.Metrics["lock_window_p50_ms"] = window;
+        r.Metrics["lock_window_p99_ms"] = Scenarios.Percentile(locked[CommitKind.Outbox], 0.99);
+        r.Metrics["lock_ceiling_per_s"] = 1000 / window;
+
         // What the row adds (as the service sends it), against the whole request it is part of.
         if (r.Metrics.TryGetValue("patch_p50_ms", out var patch))
         {
@@ -126,4 +132,10 @@ internal sealed class OutboxScenario(BenchSettings settings)
 
         r.Metrics["payload_bytes"] = int.Parse(output.First(l => l.StartsWith("payload ", StringComparison.Ordinal))[8..], CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The timer's <c>WHAT KIND µs µs ...</c> lines, in ms by kind.</summary>
+    private static Dictionary<CommitKind, List<double>> Read(List<string> output, string what) => output
+        .Where(l => l.StartsWith(what + " ", StringComparison.Ordinal))
+        .Select(l => l.Split(' '))
+        .ToDictionary(f => Enum.Parse<CommitKind>(f[1]), f => f[2..].Select(us => double.Parse(us, CultureInfo.InvariantCulture) / 1000).ToList());
 }
