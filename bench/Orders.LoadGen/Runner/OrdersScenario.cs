@@ -80,6 +80,8 @@ internal sealed class OrdersScenario(BenchSettings settings)
         var measureFrom = t0 + (long)(settings.OrdersWarmupSeconds * freq);
         var end = measureFrom + (long)(settings.MeasureSeconds * freq);
         CpuSample? cpuA = null;
+        var locks = new OutboxLockSampler(pg.ConnectionString, measureFrom);
+        await using var lockSampling = locks.ConfigureAwait(false);
         long seq = 0;
         while (true)
         {
@@ -114,6 +116,7 @@ internal sealed class OrdersScenario(BenchSettings settings)
 
         var measuredWall = Stopwatch.GetElapsedTime(measureFrom);
         var cpu = cpuA is { } a ? CpuSample.Take(api, pg).Since(a) : default;
+        var lockStats = await locks.StopAsync().ConfigureAwait(false);
         await Task.WhenAll(requests).ConfigureAwait(false);
 
         // Delivered == expected: one event per answered change, with that order's id, nothing missing or extra. A
@@ -178,6 +181,14 @@ internal sealed class OrdersScenario(BenchSettings settings)
 
         // How long the last events trailed the last answer: a backlog in the API's event queue shows here.
         r.Metrics["drain_s"] = drain.TotalSeconds;
+
+        // Every event-writing commit takes the outbox's lock: how many waited for it, and how often its holder was
+        // idle in transaction, its COMMIT still to come from the API (that wait is inside the lock too).
+        if (lockStats.Samples > 0)
+        {
+            r.Metrics["lock_waiters_avg"] = lockStats.Waiters;
+            r.Metrics["lock_holder_idle_share"] = lockStats.HolderIdle;
+        }
     }
 
     private static async Task PatchAsync(HttpClient http, string token, string orderId, int order, long seq, OrderChangeLedger ledger, Action done)

@@ -51,6 +51,8 @@ internal static class Report
         ("orders", "api_cpu_us_per_change", false, ""),
         ("orders", "pg_cpu_us_per_change", false, ""),
         ("orders", "drain_s", false, ""),
+        ("orders", "lock_waiters_avg", false, ""),
+        ("orders", "lock_holder_idle_share", false, ""),
         ("outbox", "update_p50_ms", false, ""),
         ("outbox", "update_p99_ms", false, ""),
         ("outbox", "outbox_p50_ms", false, ""),
