@@ -30,8 +30,8 @@ internal sealed class WorkerState
     public int TtlTarget;
 
     /// <summary>
-    /// Set by the orders scenario (clients run in the coordinator): called with the order id and the sequence number in
-    /// the notes (<c>"notes":"bench-N"</c>) of each <c>order:updated</c>, and its arrival time in Stopwatch ticks.
+    /// Set by the orders scenario (clients run in the coordinator): called with the order id, the sequence number in
+    /// the notes (<c>"notes":"bench-N"</c>) and the offset of each <c>order:updated</c>, and its arrival time in Stopwatch ticks.
     /// </summary>
     public OrderUpdateSink? OrderUpdates { get; init; }
 
@@ -88,5 +88,8 @@ internal sealed class WorkerState
     }
 }
 
-/// <summary>An <c>order:updated</c> event reached a client: the order id (ASCII GUID), the notes' sequence number, the arrival time.</summary>
-internal delegate void OrderUpdateSink(ReadOnlySpan<byte> orderId, long seq, long arrivalTicks);
+/// <summary>
+/// An <c>order:updated</c> event reached a client: the order id (ASCII GUID), the notes' sequence number, the event's
+/// offset (its last argument; -1 if it had none) and the arrival time.
+/// </summary>
+internal delegate void OrderUpdateSink(ReadOnlySpan<byte> orderId, long seq, long offset, long arrivalTicks);

@@ -4,7 +4,8 @@ namespace Orders.LoadGen.Runner;
 
 /// <summary>
 /// Knobs of a benchmark run. The defaults are issue 5's method (10 s warm-up, 10 s measured, 5k and 19k clients,
-/// 4,000 in flight, 2,000 events/s, 300 order owners and 1,000 order changes/s, two repetitions); <c>--smoke</c> shrinks every one so the run takes seconds.
+/// 4,000 in flight, 2,000 events/s, 300 order owners and 1,000 order changes/s, two repetitions; issue 26's few thousand
+/// commits of each kind and 1,000 missed events); <c>--smoke</c> shrinks every one so the run takes seconds.
 /// </summary>
 internal sealed class BenchSettings
 {
@@ -12,7 +13,7 @@ internal sealed class BenchSettings
     public string Root { get; set; } = ".";
     public string Config { get; set; } = "Release";
     public string[] Servers { get; set; } = ["ours", "node"];
-    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "floor", "latency", "orders"];
+    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "floor", "latency", "orders", "outbox", "recovery"];
     public int Repetitions { get; set; } = 2;
     public double WarmupSeconds { get; set; } = 10;
     public double MeasureSeconds { get; set; } = 10;
@@ -42,6 +43,18 @@ internal sealed class BenchSettings
     /// with 10 s the measured phase timed the JIT (CPU per change 650-960 us) rather than the service (555-575 us).
     /// </summary>
     public double OrdersWarmupSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The outbox scenario: order changes committed and timed per way of committing (after a tenth as many untimed),
+    /// in blocks of a twelfth, and PATCHes timed one at a time (after half as many untimed).
+    /// </summary>
+    public int OutboxCommits { get; set; } = 3_000;
+    public int OutboxPatches { get; set; } = 500;
+
+    /// <summary>The recovery scenario: events a disconnected socket misses, and timed reconnections (after an untimed one with a tenth as many).</summary>
+    public int RecoveryEvents { get; set; } = 1_000;
+    public int RecoveryRounds { get; set; } = 3;
+
     public int ClientsPerWorker { get; set; } = 5_000;
     public int PingIntervalMs { get; set; }
     public int PingTimeoutMs { get; set; }
@@ -94,6 +107,10 @@ internal sealed class BenchSettings
                 case "--orders-users": s.OrdersUsers = Int(v); break;
                 case "--orders-rate": s.OrdersRate = Int(v); break;
                 case "--orders-warmup": s.OrdersWarmupSeconds = Dbl(v); break;
+                case "--outbox-commits": s.OutboxCommits = Int(v); break;
+                case "--outbox-patches": s.OutboxPatches = Int(v); break;
+                case "--recovery-events": s.RecoveryEvents = Int(v); break;
+                case "--recovery-rounds": s.RecoveryRounds = Int(v); break;
                 case "--clients-per-worker": s.ClientsPerWorker = Int(v); break;
                 case "--ping-interval-ms": s.PingIntervalMs = Int(v); break;
                 case "--ping-timeout-ms": s.PingTimeoutMs = Int(v); break;
@@ -111,6 +128,8 @@ internal sealed class BenchSettings
         }
 
         if (s.MemoryLow >= s.MaxClients) throw new ArgumentException("--memory-low must be below --max-clients");
+        if (s.OutboxCommits < 12 || s.OutboxPatches < 2) throw new ArgumentException("--outbox-commits must be at least 12 and --outbox-patches at least 2");
+        if (s.RecoveryEvents < 10 || s.RecoveryRounds < 1) throw new ArgumentException("--recovery-events must be at least 10 and --recovery-rounds at least 1");
         return s;
     }
 
@@ -134,6 +153,10 @@ internal sealed class BenchSettings
         // The JIT is front-loaded (DOTNET_TC_CallCountingDelayMs=0): after 1 s, most changes of the measured second
         // were still skipped behind a cold API, and once none got through (no samples, a broken run).
         OrdersWarmupSeconds = 4;
+        OutboxCommits = 120;
+        OutboxPatches = 40;
+        RecoveryEvents = 100;
+        RecoveryRounds = 1;
         ClientsPerWorker = 200;
         PingIntervalMs = 500;
         PingTimeoutMs = 2_000;

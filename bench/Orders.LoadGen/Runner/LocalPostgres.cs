@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 
 namespace Orders.LoadGen.Runner;
 
@@ -24,6 +25,28 @@ internal sealed class LocalPostgres : IAsyncDisposable
     }
 
     public string Url { get; }
+
+    /// <summary>
+    /// <see cref="Url"/> as an Npgsql connection string with the settings the service adds to its own
+    /// (<c>DatabaseOptions.WithServiceDefaults</c>: no reset on close, statements prepared automatically).
+    /// </summary>
+    public string ConnectionString
+    {
+        get
+        {
+            var url = new Uri(Url);
+            return new NpgsqlConnectionStringBuilder
+            {
+                Host = url.Host,
+                Port = url.Port,
+                Username = url.UserInfo,
+                Database = url.AbsolutePath.TrimStart('/'),
+                NoResetOnClose = true,
+                MaxAutoPrepare = 32,
+                MaxPoolSize = 16,
+            }.ConnectionString;
+        }
+    }
 
     public static async Task<LocalPostgres> StartAsync(string root)
     {

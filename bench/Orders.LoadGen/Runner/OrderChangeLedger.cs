@@ -8,6 +8,7 @@ namespace Orders.LoadGen.Runner;
 /// What the orders scenario sent and what arrived, by change number: sent and answered changes, failed requests and
 /// <c>order:updated</c> arrivals. Decides delivered == expected only after every answered change has had a fair
 /// chance to deliver: a saturated API still has events queued when the load stops, and those are late, not lost.
+/// Each event's offset (its position in the outbox) must grow from one event of an order to the next.
 /// </summary>
 /// <remarks>
 /// Flat arrays sized for the whole run, indexed by change number, so recording allocates nothing. The first version
@@ -22,10 +23,14 @@ internal sealed class OrderChangeLedger
     private readonly long[] _answered;
     private readonly long[] _arrived;
     private readonly bool[] _failed;
+    private readonly long[] _lastOffset;
     private readonly ConcurrentQueue<string> _failures = new();
     private long _duplicates;
     private long _wrongOrder;
     private long _outOfRange;
+    private long _withOffset;
+    private long _withoutOffset;
+    private long _offsetNotAfterPrevious;
 
     /// <param name="orderIds">The orders changed, by index.</param>
     /// <param name="capacity">How many changes the run can make at most.</param>
@@ -38,6 +43,7 @@ internal sealed class OrderChangeLedger
         _answered = new long[capacity];
         _arrived = new long[capacity];
         _failed = new bool[capacity];
+        _lastOffset = new long[orderIds.Count];
     }
 
     public int Capacity => _order.Length;
@@ -50,6 +56,18 @@ internal sealed class OrderChangeLedger
 
     /// <summary>Events whose order id was not the changed order's.</summary>
     public long WrongOrder => Interlocked.Read(ref _wrongOrder);
+
+    /// <summary>Events with an offset as their last argument.</summary>
+    public long WithOffset => Interlocked.Read(ref _withOffset);
+
+    /// <summary>Events without one: a client could not recover from them (a build from before the outbox sends none).</summary>
+    public long WithoutOffset => Interlocked.Read(ref _withoutOffset);
+
+    /// <summary>
+    /// Events whose offset was not above the previous event's of the same order. One change per order is in flight
+    /// and each order has one owner and one client, so an order's events must come in commit order, offsets rising.
+    /// </summary>
+    public long OffsetNotAfterPrevious => Interlocked.Read(ref _offsetNotAfterPrevious);
 
     /// <summary>Changes answered with success.</summary>
     public int AnsweredCount => Count(seq => _answered[seq] != 0);
@@ -69,7 +87,8 @@ internal sealed class OrderChangeLedger
         _failures.Enqueue(why);
     }
 
-    public void OnArrived(ReadOnlySpan<byte> orderId, long seq, long ticks)
+    /// <summary>Called by the clients' one event-loop thread, so the last offset of each order needs no lock.</summary>
+    public void OnArrived(ReadOnlySpan<byte> orderId, long seq, long offset, long ticks)
     {
         var order = (ulong)seq < (ulong)_order.Length ? Volatile.Read(ref _order[seq]) : -1;
         if (order < 0)
@@ -85,6 +104,15 @@ internal sealed class OrderChangeLedger
         }
 
         if (!orderId.SequenceEqual(_orderIds[order])) Interlocked.Increment(ref _wrongOrder);
+        if (offset < 0)
+        {
+            Interlocked.Increment(ref _withoutOffset);
+            return;
+        }
+
+        Interlocked.Increment(ref _withOffset);
+        if (offset <= _lastOffset[order]) Interlocked.Increment(ref _offsetNotAfterPrevious);
+        else _lastOffset[order] = offset;
     }
 
     /// <summary>The answered changes that delivered their event: when sent, answered and arrived (Stopwatch ticks).</summary>

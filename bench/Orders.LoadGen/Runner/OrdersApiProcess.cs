@@ -1,17 +1,29 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 
 namespace Orders.LoadGen.Runner;
 
-/// <summary>Orders.Api (Release build) pinned to the server core, on a throwaway database; ready once /readyz answers 200.</summary>
+/// <summary>
+/// Orders.Api (Release build) pinned to the server core, on a throwaway database, with a random token secret; ready
+/// once /readyz answers 200. Also the calls the scenarios make to it: a user's token, an order, a change of its notes.
+/// </summary>
 internal sealed class OrdersApiProcess : IAsyncDisposable
 {
-    private readonly PinnedProcess _process;
+    private const string Issuer = "orders-bench";
 
-    private OrdersApiProcess(int port, PinnedProcess process)
+    private readonly PinnedProcess _process;
+    private readonly string _secret;
+
+    private OrdersApiProcess(int port, PinnedProcess process, string secret)
     {
         Port = port;
         _process = process;
+        _secret = secret;
         Http = PinnedProcess.HttpClientFor(port, TimeSpan.FromSeconds(30));
     }
 
@@ -23,14 +35,15 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
 
     public string RecentOutput => _process.RecentOutput;
 
-    public static async Task<OrdersApiProcess> StartAsync(BenchSettings settings, int port, string databaseUrl, string secret, string issuer)
+    public static async Task<OrdersApiProcess> StartAsync(BenchSettings settings, int port, string databaseUrl)
     {
+        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var environment = new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["DATABASE_URL"] = databaseUrl,
             ["ACCESS_TOKEN_SECRET"] = secret,
-            ["ISSUER"] = issuer,
+            ["ISSUER"] = Issuer,
             ["FRONTEND_URL"] = "http://localhost:5173",
             // One Information line per request would put the console in the measurement.
             ["LOG_LEVEL"] = "Warning",
@@ -39,7 +52,7 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
         };
         var process = PinnedProcess.Start(
             settings, ["dotnet", Path.Combine(settings.Root, "Orders.Api/bin", settings.Config, "net10.0/Orders.Api.dll")], environment);
-        var api = new OrdersApiProcess(port, process);
+        var api = new OrdersApiProcess(port, process, secret);
 
         var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline && !process.HasExited)
@@ -60,6 +73,48 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
         throw new InvalidOperationException($"Orders.Api did not become ready:\n{api.RecentOutput}");
     }
 
+    /// <summary>An HS256 access token as the orders service expects it (sub, iss, exp), signed with the run's secret.</summary>
+    public string Token(string user)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = Base64Url("""{"alg":"HS256","typ":"JWT"}"""u8);
+        var payload = Base64Url(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"sub\":\"{user}\",\"iss\":\"{Issuer}\",\"iat\":{now},\"nbf\":{now - 60},\"exp\":{now + 3600}}}")));
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(_secret), Encoding.ASCII.GetBytes($"{header}.{payload}"));
+        return $"{header}.{payload}.{Base64Url(signature)}";
+    }
+
+    /// <summary>A pending order of the token's user, with one item; returns its id.</summary>
+    public async Task<string> CreateOrderAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/orders")
+        {
+            Content = new StringContent(
+                """{"items":[{"sku":"BENCH-1","name":"Bench item","quantity":1,"unitPrice":9.99}],"currency":"USD","shippingAddress":"1 Bench Street","notes":"created"}""",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await Http.SendAsync(request).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"POST /api/orders answered {(int)response.StatusCode}: {body}");
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
+    /// <c>PATCH /api/orders/{id}</c> setting the notes to <c>bench-N</c>: exactly one <c>order:updated</c> to the owner,
+    /// whose notes tell which change it was.
+    /// </summary>
+    public static HttpRequestMessage NotesChange(string orderId, string token, long seq)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"api/orders/{orderId}")
+        {
+            Content = new StringContent($"{{\"notes\":\"bench-{seq.ToString(CultureInfo.InvariantCulture)}\"}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
     /// <summary>User + system CPU time of the API process so far.</summary>
     public TimeSpan CpuTime() => _process.CpuTime();
 
@@ -68,4 +123,6 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
         Http.Dispose();
         await _process.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

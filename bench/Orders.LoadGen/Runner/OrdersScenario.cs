@@ -2,11 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Orders.LoadGen.Client;
 
 namespace Orders.LoadGen.Runner;
@@ -20,8 +16,6 @@ namespace Orders.LoadGen.Runner;
 /// </summary>
 internal sealed class OrdersScenario(BenchSettings settings)
 {
-    private const string Issuer = "orders-bench";
-
     // After the last answer, events are awaited while they keep coming (a saturated API drains its queue late), and
     // a change counts as lost only after this long without any new event, or the cap in all.
     private static readonly TimeSpan DrainStall = TimeSpan.FromSeconds(15);
@@ -29,12 +23,11 @@ internal sealed class OrdersScenario(BenchSettings settings)
 
     public async Task RunAsync(int port, RunResult r)
     {
-        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         await using var pg = await LocalPostgres.StartAsync(settings.Root).ConfigureAwait(false);
-        await using var api = await OrdersApiProcess.StartAsync(settings, port, pg.Url, secret, Issuer).ConfigureAwait(false);
+        await using var api = await OrdersApiProcess.StartAsync(settings, port, pg.Url).ConfigureAwait(false);
         try
         {
-            await MeasureAsync(api, pg, secret, r).ConfigureAwait(false);
+            await MeasureAsync(api, pg, r).ConfigureAwait(false);
         }
         finally
         {
@@ -42,10 +35,10 @@ internal sealed class OrdersScenario(BenchSettings settings)
         }
     }
 
-    private async Task MeasureAsync(OrdersApiProcess api, LocalPostgres pg, string secret, RunResult r)
+    private async Task MeasureAsync(OrdersApiProcess api, LocalPostgres pg, RunResult r)
     {
         var users = settings.OrdersUsers;
-        var tokens = Enumerable.Range(0, users).Select(i => Jwt(secret, $"bench-user-{i}")).ToArray();
+        var tokens = Enumerable.Range(0, users).Select(i => api.Token($"bench-user-{i}")).ToArray();
 
         // One pending order per user, created before any client connects (their order:created is not counted).
         var orders = new string[users];
@@ -56,7 +49,7 @@ internal sealed class OrdersScenario(BenchSettings settings)
                 await gate.WaitAsync().ConfigureAwait(false);
                 try
                 {
-                    orders[i] = await CreateOrderAsync(api.Http, tokens[i]).ConfigureAwait(false);
+                    orders[i] = await api.CreateOrderAsync(tokens[i]).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -87,6 +80,8 @@ internal sealed class OrdersScenario(BenchSettings settings)
         var measureFrom = t0 + (long)(settings.OrdersWarmupSeconds * freq);
         var end = measureFrom + (long)(settings.MeasureSeconds * freq);
         CpuSample? cpuA = null;
+        var locks = new OutboxLockSampler(pg.ConnectionString, measureFrom);
+        await using var lockSampling = locks.ConfigureAwait(false);
         long seq = 0;
         while (true)
         {
@@ -121,6 +116,7 @@ internal sealed class OrdersScenario(BenchSettings settings)
 
         var measuredWall = Stopwatch.GetElapsedTime(measureFrom);
         var cpu = cpuA is { } a ? CpuSample.Take(api, pg).Since(a) : default;
+        var lockStats = await locks.StopAsync().ConfigureAwait(false);
         await Task.WhenAll(requests).ConfigureAwait(false);
 
         // Delivered == expected: one event per answered change, with that order's id, nothing missing or extra. A
@@ -165,6 +161,9 @@ internal sealed class OrdersScenario(BenchSettings settings)
             $"{missing} of {ledger.AnsweredCount} answered changes never delivered their order:updated (waited {drain.TotalSeconds:F1} s after the last answer)"));
         r.Check(unexpected == 0, $"{unexpected} order:updated events for changes never made");
         r.Check(ledger.WrongOrder == 0, $"{ledger.WrongOrder} events carried another order's id");
+        // A build from before the outbox (--root) sends no offsets at all; one that sends some must send them all.
+        r.Check(ledger.WithoutOffset == 0 || ledger.WithOffset == 0, $"{ledger.WithoutOffset} events carried no offset (their last argument, the outbox position), {ledger.WithOffset} did");
+        r.Check(ledger.OffsetNotAfterPrevious == 0, $"{ledger.OffsetNotAfterPrevious} events' offsets were not above the previous one of their order");
         r.Check(fromSend.Count > 0, "no latency samples");
         if (fromSend.Count == 0) return;
         r.Metrics["changes_per_s"] = kept;
@@ -182,15 +181,19 @@ internal sealed class OrdersScenario(BenchSettings settings)
 
         // How long the last events trailed the last answer: a backlog in the API's event queue shows here.
         r.Metrics["drain_s"] = drain.TotalSeconds;
+
+        // Every event-writing commit takes the outbox's lock: how many waited for it, and how often its holder was
+        // idle in transaction, its COMMIT still to come from the API (that wait is inside the lock too).
+        if (lockStats.Samples > 0)
+        {
+            r.Metrics["lock_waiters_avg"] = lockStats.Waiters;
+            r.Metrics["lock_holder_idle_share"] = lockStats.HolderIdle;
+        }
     }
 
     private static async Task PatchAsync(HttpClient http, string token, string orderId, int order, long seq, OrderChangeLedger ledger, Action done)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Patch, $"api/orders/{orderId}")
-        {
-            Content = new StringContent($"{{\"notes\":\"bench-{seq.ToString(CultureInfo.InvariantCulture)}\"}}", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var request = OrdersApiProcess.NotesChange(orderId, token, seq);
         try
         {
             ledger.OnSent(seq, order, Stopwatch.GetTimestamp());
@@ -209,22 +212,6 @@ internal sealed class OrdersScenario(BenchSettings settings)
         }
     }
 
-    private static async Task<string> CreateOrderAsync(HttpClient http, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/orders")
-        {
-            Content = new StringContent(
-                """{"items":[{"sku":"BENCH-1","name":"Bench item","quantity":1,"unitPrice":9.99}],"currency":"USD","shippingAddress":"1 Bench Street","notes":"created"}""",
-                Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.SendAsync(request).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"POST /api/orders answered {(int)response.StatusCode}: {body}");
-        using var doc = JsonDocument.Parse(body);
-        return doc.RootElement.GetProperty("id").GetString()!;
-    }
-
     private static async Task ConnectAsync(EventLoop clients, int port, string[] tokens, RunResult r)
     {
         // Every client at once: a few hundred, as many in flight.
@@ -232,19 +219,6 @@ internal sealed class OrdersScenario(BenchSettings settings)
             .WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         r.Check(tally.Joined == tokens.Length, $"{tally.Joined} of {tokens.Length} clients joined");
     }
-
-    /// <summary>An HS256 access token as the orders service expects it (sub, iss, exp), signed with the run's secret.</summary>
-    private static string Jwt(string secret, string user)
-    {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var header = Base64Url("""{"alg":"HS256","typ":"JWT"}"""u8);
-        var payload = Base64Url(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"sub\":\"{user}\",\"iss\":\"{Issuer}\",\"iat\":{now},\"nbf\":{now - 60},\"exp\":{now + 3600}}}")));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes($"{header}.{payload}"));
-        return $"{header}.{payload}.{Base64Url(signature)}";
-    }
-
-    private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
     private static double Percentile(List<double> values, double q)
     {

@@ -288,7 +288,7 @@ internal sealed class Scenarios(BenchSettings settings)
         r.Samples["last_recipient_ms"] = [.. times];
     }
 
-    private static double Percentile(List<double> values, double q)
+    internal static double Percentile(IEnumerable<double> values, double q)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -1,0 +1,124 @@
+using System.Data;
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Orders.LoadGen.Commit;
+
+/// <summary>
+/// One order's change committed three ways on one connection, each timed from its first statement sent to its COMMIT
+/// answered (Stopwatch ticks): the commit time at the database as the service's client sees it, loopback included.
+/// The outbox's ways also time their lock window, from sending the lock and INSERT to the COMMIT's answer: the
+/// advisory lock is held for about that long, and every event-writing commit of the service waits for it.
+/// The statements are the service's as PostgreSQL's statement log shows them; the outbox's two are copied from
+/// <c>Orders.Realtime/Outbox/OrderEventOutbox.cs</c> and must follow it.
+/// </summary>
+internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid orderId, string ownerId, uint xmin)
+{
+    /// <summary>The savepoint EF Core sets around its statements when the caller (the service's interceptor) opened the transaction.</summary>
+    private const string EfSavepoint = "__EFSavePoint";
+
+    // EF Core's update of an order's notes, with the optimistic-concurrency check on xmin.
+    private const string UpdateSql = """
+        UPDATE orders SET notes = $1, updated_at = $2
+        WHERE id = $3 AND xmin = $4
+        RETURNING xmin
+        """;
+
+    private const string LockSql = "SELECT pg_advisory_xact_lock('order_events'::regclass::oid::bigint)";
+
+    private const string InsertSql = """
+        INSERT INTO order_events (position, owner_id, order_id, name, payload, created_at)
+        SELECT nextval('order_event_position_seq'), e.owner_id, e.order_id, e.name, e.payload::json, e.created_at
+        FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS e(owner_id, order_id, name, payload, created_at)
+        """;
+
+    private uint _xmin = xmin;
+    private long _seq;
+
+    /// <summary>The size of the event payload the outbox variants insert (UTF-8 bytes, as the last one made).</summary>
+    public int PayloadBytes { get; private set; }
+
+    /// <summary>The commit's time, and its lock window (zero for <see cref="CommitKind.Update"/>), in Stopwatch ticks.</summary>
+    public Task<(long Ticks, long LockTicks)> CommitAsync(CommitKind kind) => kind switch
+    {
+        CommitKind.Update => UpdateAsync(),
+        CommitKind.Outbox => OutboxAsync(efSavepoint: false),
+        CommitKind.OutboxAsEfSendsIt => OutboxAsync(efSavepoint: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>A: the change as it was before the outbox, one autocommit statement.</summary>
+    private async Task<(long, long)> UpdateAsync()
+    {
+        var (notes, now) = Next();
+        await using var update = Update(notes, now, null);
+        var started = Stopwatch.GetTimestamp();
+        var returned = await update.ExecuteScalarAsync().ConfigureAwait(false);
+        var ticks = Stopwatch.GetTimestamp() - started;
+        Advance(returned);
+        return (ticks, 0);
+    }
+
+    /// <summary>
+    /// B: BEGIN with the UPDATE, the lock and the event's row in one batch, COMMIT. With <paramref name="efSavepoint"/>
+    /// also EF Core's SAVEPOINT before the UPDATE and RELEASE SAVEPOINT after it, sent as EF Core sends them.
+    /// </summary>
+    private async Task<(long, long)> OutboxAsync(bool efSavepoint)
+    {
+        var (notes, now) = Next();
+        var payload = OrderUpdatedPayload.Text(orderId, ownerId, notes, now, _seq);
+        PayloadBytes = System.Text.Encoding.UTF8.GetByteCount(payload);
+        var started = Stopwatch.GetTimestamp();
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
+        if (efSavepoint) await transaction.SaveAsync(EfSavepoint).ConfigureAwait(false);
+        object? returned;
+        await using (var update = Update(notes, now, transaction))
+        {
+            returned = await update.ExecuteScalarAsync().ConfigureAwait(false);
+        }
+
+        if (efSavepoint) await transaction.ReleaseAsync(EfSavepoint).ConfigureAwait(false);
+        var locking = Stopwatch.GetTimestamp();
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSql));
+            var insert = new NpgsqlBatchCommand(InsertSql);
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [ownerId] });
+            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [orderId] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ["order:updated"] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [payload] });
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now] });
+            batch.BatchCommands.Add(insert);
+            await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync().ConfigureAwait(false);
+        var ended = Stopwatch.GetTimestamp();
+        Advance(returned);
+        return (ended - started, ended - locking);
+    }
+
+    private NpgsqlCommand Update(string notes, DateTimeOffset now, NpgsqlTransaction? transaction)
+    {
+        var command = new NpgsqlCommand(UpdateSql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = notes });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = orderId });
+        command.Parameters.Add(new NpgsqlParameter<uint> { TypedValue = _xmin, NpgsqlDbType = NpgsqlDbType.Xid });
+        return command;
+    }
+
+    private (string Notes, DateTimeOffset Now) Next()
+    {
+        _seq++;
+        // timestamptz keeps microseconds, as the service trims them.
+        var now = DateTimeOffset.UtcNow;
+        return (string.Create(CultureInfo.InvariantCulture, $"bench-{_seq}"), now.AddTicks(-(now.Ticks % 10)));
+    }
+
+    // No row back means the xmin check failed: someone else changed the order, and the timings would not be of a change.
+    private void Advance(object? returned) =>
+        _xmin = returned is uint next ? next : throw new InvalidOperationException($"the UPDATE of order {orderId} matched no row (xmin {_xmin})");
+}
