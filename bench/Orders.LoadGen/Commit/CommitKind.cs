@@ -6,9 +6,6 @@ internal enum CommitKind
     /// <summary>A: one autocommit UPDATE with the xmin check, as an order change was before the outbox.</summary>
     Update,
 
-    /// <summary>B: BEGIN, the same UPDATE, the lock and the event's row in one batch, COMMIT.</summary>
+    /// <summary>B: BEGIN with the same UPDATE, then the lock, the event's row, NOTIFY and COMMIT in one batch, as the service sends them.</summary>
     Outbox,
-
-    /// <summary>B with EF Core's SAVEPOINT and RELEASE SAVEPOINT around the UPDATE, as the service's statement log shows.</summary>
-    OutboxAsEfSendsIt,
 }

@@ -7,18 +7,15 @@ using NpgsqlTypes;
 namespace Orders.LoadGen.Commit;
 
 /// <summary>
-/// One order's change committed three ways on one connection, each timed from its first statement sent to its COMMIT
+/// One order's change committed two ways on one connection, each timed from its first statement sent to its COMMIT
 /// answered (Stopwatch ticks): the commit time at the database as the service's client sees it, loopback included.
-/// The outbox's ways also time their lock window, from sending the lock and INSERT to the COMMIT's answer: the
+/// The outbox's way also times its lock window, from sending the lock and INSERT to the COMMIT's answer: the
 /// advisory lock is held for about that long, and every event-writing commit of the service waits for it.
 /// The statements are the service's as PostgreSQL's statement log shows them; the outbox's two are copied from
 /// <c>Orders.Realtime/Outbox/OrderEventOutbox.cs</c> and must follow it.
 /// </summary>
 internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid orderId, string ownerId, uint xmin)
 {
-    /// <summary>The savepoint EF Core sets around its statements when the caller (the service's interceptor) opened the transaction.</summary>
-    private const string EfSavepoint = "__EFSavePoint";
-
     // EF Core's update of an order's notes, with the optimistic-concurrency check on xmin.
     private const string UpdateSql = """
         UPDATE orders SET notes = $1, updated_at = $2
@@ -34,6 +31,8 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS e(owner_id, order_id, name, payload, created_at)
         """;
 
+    private const string NotifySql = "NOTIFY order_events";
+
     private uint _xmin = xmin;
     private long _seq;
 
@@ -44,8 +43,7 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
     public Task<(long Ticks, long LockTicks)> CommitAsync(CommitKind kind) => kind switch
     {
         CommitKind.Update => UpdateAsync(),
-        CommitKind.Outbox => OutboxAsync(efSavepoint: false),
-        CommitKind.OutboxAsEfSendsIt => OutboxAsync(efSavepoint: true),
+        CommitKind.Outbox => OutboxAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -61,25 +59,20 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         return (ticks, 0);
     }
 
-    /// <summary>
-    /// B: BEGIN with the UPDATE, the lock and the event's row in one batch, COMMIT. With <paramref name="efSavepoint"/>
-    /// also EF Core's SAVEPOINT before the UPDATE and RELEASE SAVEPOINT after it, sent as EF Core sends them.
-    /// </summary>
-    private async Task<(long, long)> OutboxAsync(bool efSavepoint)
+    /// <summary>B: BEGIN with the UPDATE, then the lock, the event's row, NOTIFY and COMMIT in one batch.</summary>
+    private async Task<(long, long)> OutboxAsync()
     {
         var (notes, now) = Next();
         var payload = OrderUpdatedPayload.Text(orderId, ownerId, notes, now, _seq);
         PayloadBytes = System.Text.Encoding.UTF8.GetByteCount(payload);
         var started = Stopwatch.GetTimestamp();
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
-        if (efSavepoint) await transaction.SaveAsync(EfSavepoint).ConfigureAwait(false);
         object? returned;
         await using (var update = Update(notes, now, transaction))
         {
             returned = await update.ExecuteScalarAsync().ConfigureAwait(false);
         }
 
-        if (efSavepoint) await transaction.ReleaseAsync(EfSavepoint).ConfigureAwait(false);
         var locking = Stopwatch.GetTimestamp();
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
@@ -91,10 +84,11 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [payload] });
             insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now] });
             batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync().ConfigureAwait(false);
         var ended = Stopwatch.GetTimestamp();
         Advance(returned);
         return (ended - started, ended - locking);
