@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   collect, createSocket, eventKey, eventsOfChange, expectExactly, ORDER_EVENTS, OrdersApi, orderEventLog, QUIET_MS, RECOVERY_LOG_ENV,
-  recoveryDecisions, recoveringClient, sleep, tokenFor, useOrdersService, waitConnected,
+  recoveryDecisions, recoveringClient, sleep, tokenFor, useOrdersService, waitConnected, waitForEvent,
 } from '../../lib/index.mjs';
 
 const service = useOrdersService({ env: RECOVERY_LOG_ENV });
@@ -140,7 +140,15 @@ test('an unknown pid, a malformed offset or one from the future give a fresh ses
     await client.untilKeys(eventsOfChange('create', order), WAIT_MS, 'order:created');
     const { pid, lastOffset } = client;
     const id = await client.drop();
+    // A watcher of the same user sees the change go out live first: whatever the fresh sessions below receive after
+    // it could only be a replay (without it, a fresh socket that connects before the feed sends the change gets it
+    // live, rightly).
+    const watcher = createSocket(service.url, { timeout: WAIT_MS, auth: { token } });
+    await waitConnected(watcher, WAIT_MS);
+    const sent = waitForEvent(watcher, 'order:status_changed', () => true, WAIT_MS);
     const missed = eventsOfChange('status', await adminOf(service.url).setStatus(order.id, 'processing'));
+    await sent;
+    watcher.close();
     for (const [label, auth] of [
       ['unknown pid', { token, pid: 'AAAAAAAAAAAAAAAAAAAAAAAA', offset: lastOffset }],
       ['malformed offset', { token, pid, offset: 'not-a-number' }],
