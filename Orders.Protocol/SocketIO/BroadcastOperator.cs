@@ -17,37 +17,38 @@ public sealed class BroadcastOperator
     private readonly ImmutableArray<string> _rooms;
     private readonly ImmutableArray<string> _except;
     private readonly EmitBatch? _batch;
-    private readonly long? _offset;
 
-    internal BroadcastOperator(
-        SocketIONamespace ns, ImmutableArray<string> rooms, ImmutableArray<string> except, EmitBatch? batch = null, long? offset = null)
+    internal BroadcastOperator(SocketIONamespace ns, ImmutableArray<string> rooms, ImmutableArray<string> except, EmitBatch? batch = null)
     {
         _namespace = ns;
         _rooms = rooms;
         _except = except;
         _batch = batch;
-        _offset = offset;
     }
 
     /// <summary>Adds <paramref name="room"/> to the targets.</summary>
-    public BroadcastOperator To(string room) => new(_namespace, _rooms.Add(room), _except, _batch, _offset);
+    public BroadcastOperator To(string room) => new(_namespace, _rooms.Add(room), _except, _batch);
 
     /// <summary>Excludes the members of <paramref name="room"/>.</summary>
-    public BroadcastOperator Except(string room) => new(_namespace, _rooms, _except.Add(room), _batch, _offset);
+    public BroadcastOperator Except(string room) => new(_namespace, _rooms, _except.Add(room), _batch);
 
     /// <summary>Makes the emits of this operator part of <paramref name="batch"/>: written when it is flushed.</summary>
-    public BroadcastOperator Batched(EmitBatch batch) => new(_namespace, _rooms, _except, batch, _offset);
+    public BroadcastOperator Batched(EmitBatch batch) => new(_namespace, _rooms, _except, batch);
 
     /// <summary>
-    /// Marks the emit as an event the application keeps in a durable log of its own at <paramref name="offset"/> (see
-    /// <see cref="IConnectionStateStore"/>). With connection state recovery enabled, the offset goes out as the event's
-    /// last argument, a socket gets each offset once, and a recovering socket gets it in order after what it missed.
-    /// Emit such events in increasing offset order. Without recovery this is a plain emit.
+    /// Emits an event the application keeps in a durable log of its own at <paramref name="offset"/> (see
+    /// <see cref="IConnectionStateStore"/>); returns how many sockets it was handed to. With connection state recovery
+    /// enabled, the offset goes out as the event's last argument, a socket gets each offset once, and a recovering
+    /// socket gets it in order after what it missed. Emit such events in increasing offset order. Without recovery
+    /// this is a plain emit. (A method rather than an option of the operator: an operator is made per emit, and a
+    /// field for the offset made every one larger.)
     /// </summary>
-    public BroadcastOperator WithOffset(long offset)
+    public int EmitWithOffset(long offset, string eventName, params ReadOnlySpan<object?> args)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(offset);
-        return new(_namespace, _rooms, _except, _batch, offset);
+        return _namespace.Server.Recovery is { } recovery
+            ? EmitDurable(recovery.Store, offset, eventName, args)
+            : DeliverAndForward(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions));
     }
 
     /// <summary>
@@ -57,7 +58,7 @@ public sealed class BroadcastOperator
     /// </summary>
     public int Emit(string eventName, params ReadOnlySpan<object?> args)
     {
-        if (_namespace.Server.Recovery is { } recovery) return EmitDurable(recovery.Store, eventName, args);
+        if (_namespace.Server.Recovery is { } recovery) return EmitDurable(recovery.Store, null, eventName, args);
         return DeliverAndForward(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions));
     }
 
@@ -79,11 +80,11 @@ public sealed class BroadcastOperator
     }
 
     // One durable emit at a time per namespace, so every socket sees offsets in increasing order.
-    private int EmitDurable(IConnectionStateStore store, string eventName, ReadOnlySpan<object?> args)
+    private int EmitDurable(IConnectionStateStore store, long? given, string eventName, ReadOnlySpan<object?> args)
     {
         lock (_namespace.DurableGate)
         {
-            var offset = _offset ?? store.Append(_namespace.Name, eventName, args, _rooms, _except);
+            var offset = given ?? store.Append(_namespace.Name, eventName, args, _rooms, _except);
             if (offset is not { } durable)
             {
                 return DeliverAndForward(SocketPacketEncoder.Event(_namespace.Name, eventName, args, -1, _namespace.Server.SerializerOptions));

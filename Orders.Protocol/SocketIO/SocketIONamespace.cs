@@ -54,7 +54,7 @@ public sealed class SocketIONamespace
     /// Tells connection state recovery that the application's durable log holds events up to <paramref name="offset"/>
     /// already sent (or never to be sent live), typically the log's newest position when the application starts. A
     /// socket that connects afterwards and drops before it receives any event recovers from there. Durable emits
-    /// (<see cref="BroadcastOperator.WithOffset"/>) advance it by themselves; it never moves back.
+    /// (<see cref="BroadcastOperator.EmitWithOffset"/>) advance it by themselves; it never moves back.
     /// </summary>
     public void MarkOffset(long offset)
     {

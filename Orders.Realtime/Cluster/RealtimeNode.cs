@@ -22,6 +22,9 @@ internal sealed partial class RealtimeNode(
 
     public Guid Id { get; } = Guid.CreateVersion7();
 
+    // The id as text, as it goes in notifications.
+    public string Name => field ??= Id.ToString("N");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(logger, Id);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orders.Protocol.SocketIO;
+using Orders.Realtime.Cluster;
 using Orders.Realtime.Events;
 
 namespace Orders.Realtime.Outbox;
@@ -26,15 +27,16 @@ namespace Orders.Realtime.Outbox;
 // order could be replayed out of commit order, and every open writing transaction in the cluster holds delivery back;
 // logical decoding needs wal_level=logical and a replication slot per node.
 //
-// Each writing transaction also sends NOTIFY on OrderEventChannel, delivered to every listening node at COMMIT: the
-// wake-up of the other nodes' feeds (the rows stay the truth; a missed notification only waits for the next poll).
+// Each writing transaction also sends NOTIFY on OrderEventChannel with its node's id, delivered to every listening
+// node at COMMIT: the wake-up of the other nodes' feeds (the rows stay the truth; a missed notification only waits for
+// the next poll). The writing node's own feed was woken by the commit already and ignores its own notifications.
 // PostgreSQL serialises notifying commits with a lock of its own, held over the same span as the advisory lock above,
 // so the notification adds the queue write and nothing to the serialised span.
-internal sealed partial class OrderEventOutbox(SocketIOServer server, ILogger<OrderEventOutbox> logger)
+internal sealed partial class OrderEventOutbox(SocketIOServer server, RealtimeNode node, ILogger<OrderEventOutbox> logger)
 {
     public const string OrderEventChannel = "order_events";
 
-    private const string NotifySql = "NOTIFY " + OrderEventChannel;
+    private const string NotifySql = "SELECT pg_notify('" + OrderEventChannel + "', $1)";
 
     private const string CommitSql = "COMMIT";
 
@@ -102,7 +104,9 @@ internal sealed partial class OrderEventOutbox(SocketIOServer server, ILogger<Or
         insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads });
         insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = created });
         batch.BatchCommands.Add(insert);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql));
+        var notify = new NpgsqlBatchCommand(NotifySql);
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
+        batch.BatchCommands.Add(notify);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(CommitSql));
         return batch;
     }

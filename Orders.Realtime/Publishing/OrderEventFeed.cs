@@ -149,7 +149,7 @@ internal sealed partial class OrderEventFeed(
         {
             using var json = JsonDocument.Parse(payload);
             // One emit to user:{owner} and admins together: encoded once, and an admin who owns the order gets it once.
-            var recipients = server.Default.To(OrderRooms.ForUser(ownerId)).To(OrderRooms.Admins).WithOffset(position).Emit(name, json.RootElement);
+            var recipients = server.Default.To(OrderRooms.ForUser(ownerId)).To(OrderRooms.Admins).EmitWithOffset(position, name, json.RootElement);
             metrics.Delivered(name, recipients, time.GetUtcNow() - createdAt);
             LogDelivered(logger, name, orderId, position, recipients);
         }

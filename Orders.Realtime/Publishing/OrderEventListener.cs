@@ -12,7 +12,7 @@ namespace Orders.Realtime.Publishing;
 // while the connection was down costs nothing but time. When the connection drops (a database restart, a terminated
 // backend), the listener reconnects and wakes the feed, which catches up from where it stopped: no gap, no duplicate.
 internal sealed partial class OrderEventListener(
-    NpgsqlDataSource database, OrderEventFeed feed, PostgresAdapter adapter, TimeProvider time, ILogger<OrderEventListener> logger)
+    NpgsqlDataSource database, OrderEventFeed feed, PostgresAdapter adapter, RealtimeNode node, TimeProvider time, ILogger<OrderEventListener> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
@@ -36,7 +36,8 @@ internal sealed partial class OrderEventListener(
                 connection.Notification += (_, e) =>
                 {
                     if (e.Channel == PostgresAdapter.PeerChannel) adapter.Receive(e.Payload);
-                    else feed.Wake();
+                    // This node's own commits woke its feed already.
+                    else if (e.Payload != node.Name) feed.Wake();
                 };
                 await connection.OpenAsync(stoppingToken).ConfigureAwait(false);
                 await using (var listen = new NpgsqlCommand($"LISTEN {OrderEventOutbox.OrderEventChannel}; LISTEN {PostgresAdapter.PeerChannel}", connection))

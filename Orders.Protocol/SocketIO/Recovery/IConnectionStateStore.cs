@@ -8,7 +8,7 @@ namespace Orders.Protocol.SocketIO.Recovery;
 /// <see cref="InMemoryConnectionStateStore"/> is the default: one process, the events of the last
 /// <see cref="ConnectionStateRecoveryOptions.MaxDisconnectionDuration"/>, like socket.io's in-memory adapter. An
 /// application whose events already live in a durable log (a database table, say) implements this interface over
-/// that log and emits those events with <see cref="BroadcastOperator.WithOffset"/>; recovery then survives restarts
+/// that log and emits those events with <see cref="BroadcastOperator.EmitWithOffset"/>; recovery then survives restarts
 /// and works on any node sharing the log.
 /// </para>
 /// </summary>

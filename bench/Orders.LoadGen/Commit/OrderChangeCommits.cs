@@ -31,7 +31,10 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS e(owner_id, order_id, name, payload, created_at)
         """;
 
-    private const string NotifySql = "NOTIFY order_events";
+    private const string NotifySql = "SELECT pg_notify('order_events', $1)";
+
+    // A node's id as the service sends it in its notifications (32 hex digits).
+    private static readonly string NodeName = Guid.CreateVersion7().ToString("N");
 
     private uint _xmin = xmin;
     private long _seq;
@@ -84,7 +87,9 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [payload] });
             insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now] });
             batch.BatchCommands.Add(insert);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql));
+            var notify = new NpgsqlBatchCommand(NotifySql);
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = NodeName });
+            batch.BatchCommands.Add(notify);
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
         }

@@ -175,7 +175,7 @@ public sealed class ConnectionStateRecoveryTests
         await ws.ReceiveTextAsync();
         await ws.SendTextAsync("40/r,");
         (await ws.ReceiveTextSkippingPingsAsync()).Should().MatchRegex("^40/r,\\{\"sid\":\"[^\"]+\"\\}$");
-        server.IO.Of(Ns).To("members").WithOffset(7).Emit("news", 1);
+        server.IO.Of(Ns).To("members").EmitWithOffset(7, "news", 1);
         (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",1]");
     }
 
