@@ -113,8 +113,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
             return result;
         }
 
-        outbox.WriteAndCommit(transaction, state.AwaitingCommit);
-        state.Written = true;
+        state.Written = outbox.WriteAndCommit(transaction, state.AwaitingCommit);
         return InterceptionResult.Suppress();
     }
 
@@ -126,8 +125,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
             return result;
         }
 
-        await outbox.WriteAndCommitAsync(transaction, state.AwaitingCommit).ConfigureAwait(false);
-        state.Written = true;
+        state.Written = await outbox.WriteAndCommitAsync(transaction, state.AwaitingCommit).ConfigureAwait(false);
         return InterceptionResult.Suppress();
     }
 
@@ -235,10 +233,10 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         return state;
     }
 
-    private void Committed(PendingOrderEvents state)
+    private void Committed(PendingOrderEvents state, IReadOnlyList<CommittedEvent> rows)
     {
         outbox.LogCommitted(state.AwaitingCommit);
-        feed.Wake();
+        feed.Publish(rows);
     }
 
     private static void Opened(PendingOrderEvents state, DbContext context, IDbContextTransaction transaction)
@@ -268,9 +266,9 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
             return;
         }
 
-        if (state.Written)
+        if (state.Written is { } rows)
         {
-            Committed(state);
+            Committed(state, rows);
         }
 
         // The interceptor's own transaction is closed by the save that opened it.

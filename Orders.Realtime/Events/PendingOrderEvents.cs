@@ -18,8 +18,8 @@ internal sealed class PendingOrderEvents
     // The transaction the interceptor opened for a save made outside any: the change and its rows commit together.
     public IDbContextTransaction? OwnTransaction { get; set; }
 
-    // Rows written in the caller's transaction, which is committing now.
-    public bool Written { get; set; }
+    // The rows as committed with the transaction, for the feed.
+    public IReadOnlyList<Outbox.CommittedEvent>? Written { get; set; }
 
     public void Clear()
     {
@@ -27,6 +27,6 @@ internal sealed class PendingOrderEvents
         AwaitingCommit.Clear();
         TransactionId = null;
         OwnTransaction = null;
-        Written = false;
+        Written = null;
     }
 }

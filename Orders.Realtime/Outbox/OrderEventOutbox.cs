@@ -45,22 +45,66 @@ internal sealed partial class OrderEventOutbox(SocketIOServer server, RealtimeNo
     private const string InsertSql = """
         INSERT INTO order_events (position, owner_id, order_id, name, payload, created_at)
         SELECT nextval('order_event_position_seq'), e.owner_id, e.order_id, e.name, e.payload::json, e.created_at
-        FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS e(owner_id, order_id, name, payload, created_at)
+        FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) WITH ORDINALITY AS e(owner_id, order_id, name, payload, created_at, n)
+        ORDER BY e.n
+        RETURNING position
         """;
 
-    // Npgsql sees the transaction end from the server's answer; the caller then disposes its transaction object
-    // (the interceptor suppresses EF's own COMMIT).
-    public void WriteAndCommit(DbTransaction transaction, IReadOnlyList<OrderEvent> events)
+    // Returns the rows as committed, for the feed to send without reading them back. Npgsql sees the transaction end
+    // from the server's answer; the caller then disposes its transaction object (the interceptor suppresses EF's own
+    // COMMIT). Every result is read, so a failed COMMIT throws here and nothing is returned.
+    public IReadOnlyList<CommittedEvent> WriteAndCommit(DbTransaction transaction, IReadOnlyList<OrderEvent> events)
     {
-        using var batch = CreateBatch(transaction, events);
-        batch.ExecuteNonQuery();
+        using var batch = CreateBatch(transaction, events, out var payloads);
+        using var reader = batch.ExecuteReader();
+        var positions = new List<long>(events.Count);
+        do
+        {
+            while (reader.Read())
+            {
+                if (reader.GetName(0) == "position") positions.Add(reader.GetInt64(0));
+            }
+        }
+        while (reader.NextResult());
+
+        return Committed(events, payloads, positions);
     }
 
-    public async Task WriteAndCommitAsync(DbTransaction transaction, IReadOnlyList<OrderEvent> events)
+    public async Task<IReadOnlyList<CommittedEvent>> WriteAndCommitAsync(DbTransaction transaction, IReadOnlyList<OrderEvent> events)
     {
         // Not cancellable: once the change is saved, its events must be written with it or the commit must fail.
-        await using var batch = CreateBatch(transaction, events);
-        await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var batch = CreateBatch(transaction, events, out var payloads);
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+        var positions = new List<long>(events.Count);
+        do
+        {
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (reader.GetName(0) == "position") positions.Add(reader.GetInt64(0));
+            }
+        }
+        while (await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false));
+
+        return Committed(events, payloads, positions);
+    }
+
+    private static CommittedEvent[] Committed(IReadOnlyList<OrderEvent> events, string[] payloads, List<long> positions)
+    {
+        if (positions.Count != events.Count)
+        {
+            throw new InvalidOperationException($"{events.Count} order events were written but {positions.Count} positions came back.");
+        }
+
+        // Positions were taken in the events' order (nextval after the ORDER BY of the INSERT's SELECT).
+        positions.Sort();
+        var committed = new CommittedEvent[events.Count];
+        for (var i = 0; i < committed.Length; i++)
+        {
+            var e = events[i];
+            committed[i] = new CommittedEvent(positions[i], e.OwnerId, e.OrderId, e.Name, payloads[i], e.CreatedAt.ToUniversalTime());
+        }
+
+        return committed;
     }
 
     public void LogCommitted(IReadOnlyList<OrderEvent> events)
@@ -72,7 +116,7 @@ internal sealed partial class OrderEventOutbox(SocketIOServer server, RealtimeNo
         }
     }
 
-    private NpgsqlBatch CreateBatch(DbTransaction transaction, IReadOnlyList<OrderEvent> events)
+    private NpgsqlBatch CreateBatch(DbTransaction transaction, IReadOnlyList<OrderEvent> events, out string[] payloads)
     {
         if (transaction is not NpgsqlTransaction { Connection: { } connection } npgsql)
         {
@@ -82,7 +126,7 @@ internal sealed partial class OrderEventOutbox(SocketIOServer server, RealtimeNo
         var owners = new string[events.Count];
         var orders = new Guid[events.Count];
         var names = new string[events.Count];
-        var payloads = new string[events.Count];
+        payloads = new string[events.Count];
         var created = new DateTimeOffset[events.Count];
         for (var i = 0; i < events.Count; i++)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -5,14 +6,19 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Protocol.SocketIO;
 using Orders.Realtime.Events;
+using Orders.Realtime.Outbox;
 using Orders.Realtime.Rooms;
 
 namespace Orders.Realtime.Publishing;
 
 // Sends committed rows of order_events to sockets in position order, each to its owner's room and to admins, with its
-// position as the offset clients recover from. The rows are the only source: a commit on this node only wakes the
-// feed sooner than its poll, so what a client sees live and what a recovery replays are the same rows in the same
-// order. Positions follow commit order (see OrderEventOutbox), so reading "after the last one sent" skips nothing.
+// position as the offset clients recover from. What a client sees live and what a recovery replays are the same rows
+// in the same order. Positions follow commit order (see OrderEventOutbox), so reading "after the last one sent"
+// skips nothing. Two ways in:
+// - a commit on this node hands over its rows as the INSERT returned them (position and payload text); the feed
+//   sends them while they continue the positions it has sent, and reads the table as soon as one does not (a gap
+//   means another node, or a writer whose COMMIT failed, took the positions between);
+// - a notification from another node, or the poll, makes it read the table after the last position sent.
 // At start the feed begins after the newest row: older events reach clients through recovery, not live.
 internal sealed partial class OrderEventFeed(
     NpgsqlDataSource database, SocketIOServer server, RealtimeMetrics metrics, IOptions<OrderEventsOptions> options, TimeProvider time,
@@ -29,6 +35,13 @@ internal sealed partial class OrderEventFeed(
     private const string HeadSql = "SELECT coalesce(max(position), 0) FROM order_events";
 
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly ConcurrentQueue<CommittedEvent> _committed = new();
+
+    // This node's committed rows not sent yet, by position; the feed's loop only.
+    private readonly SortedDictionary<long, CommittedEvent> _pending = [];
+
+    // Set by anything that means "look at the table": a notification, the poll, a gap, the start.
+    private volatile bool _readTable = true;
     private long _delivered = -1;
     private long _newest;
     private long _lastCreatedAtTicks;
@@ -54,8 +67,21 @@ internal sealed partial class OrderEventFeed(
         }
     }
 
-    /// <summary>Reads new rows now rather than at the next poll.</summary>
+    /// <summary>Rows this node committed, as they were written: sent without reading them back when they continue the stream.</summary>
+    public void Publish(IReadOnlyList<CommittedEvent> rows)
+    {
+        foreach (var row in rows) _committed.Enqueue(row);
+        Signal();
+    }
+
+    /// <summary>Reads the table for new rows now rather than at the next poll.</summary>
     public void Wake()
+    {
+        _readTable = true;
+        Signal();
+    }
+
+    private void Signal()
     {
         if (_wake.CurrentCount == 0)
         {
@@ -79,17 +105,24 @@ internal sealed partial class OrderEventFeed(
             {
                 if (Delivered < 0) Start(await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
                 var from = Delivered;
-                while (await SendNextAsync(stoppingToken).ConfigureAwait(false) == BatchSize)
+                SendCommitted();
+                if (_readTable)
                 {
-                    // Behind by at least a batch: how far, for the lag gauges and the log.
-                    Interlocked.Exchange(ref _newest, await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
+                    _readTable = false;
+                    while (await SendNextAsync(stoppingToken).ConfigureAwait(false) == BatchSize)
+                    {
+                        // Behind by at least a batch: how far, for the lag gauges and the log.
+                        Interlocked.Exchange(ref _newest, await ReadHeadAsync(stoppingToken).ConfigureAwait(false));
+                    }
+
+                    SendCommitted();
                 }
 
                 Interlocked.Exchange(ref _newest, Delivered);
                 if (_outage) LogCaughtUp(logger, from, Delivered);
                 _outage = false;
                 _reading = true;
-                await _wake.WaitAsync(poll, stoppingToken).ConfigureAwait(false);
+                if (!await _wake.WaitAsync(poll, stoppingToken).ConfigureAwait(false)) _readTable = true;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -111,6 +144,25 @@ internal sealed partial class OrderEventFeed(
                 }
             }
         }
+    }
+
+    // This node's own rows, while they continue the stream; a gap sends the feed to the table.
+    private void SendCommitted()
+    {
+        while (_committed.TryDequeue(out var row))
+        {
+            if (row.Position > Delivered) _pending[row.Position] = row;
+        }
+
+        while (_pending.Count > 0)
+        {
+            var (position, row) = _pending.First();
+            if (position > Delivered + 1) break;
+            _pending.Remove(position);
+            if (position == Delivered + 1) Send(row.Position, row.OwnerId, row.OrderId, row.Name, row.Payload, row.CreatedAt);
+        }
+
+        if (_pending.Count > 0) _readTable = true;
     }
 
     // Sockets that connect from now on and drop before their first event recover from the head.
