@@ -7,8 +7,8 @@
 #   scripts/nginx-local.sh stop     stop the nginx started with this prefix
 #   scripts/nginx-local.sh run      render and run nginx in the foreground (for a caller that owns the process)
 # NGINX_PORT (default 3004) is where it listens, NODE_PORTS (default "3011 3012 3013") the nodes on 127.0.0.1,
-# NGINX_PREFIX (default .data/nginx) its directory, NGINX_ERROR_LOG (default $prefix/logs/error.log) where its errors
-# go (`stderr` for a caller that keeps the process's output).
+# NGINX_PREFIX (default .data/nginx) its directory, NGINX the binary (default: nginx on PATH, else /usr/sbin/nginx),
+# NGINX_ERROR_LOG (default $prefix/logs/error.log) where its errors go (`stderr` for a caller that keeps its output).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,6 +20,7 @@ conf="$prefix/nginx.conf"
 error_log="${NGINX_ERROR_LOG:-$prefix/logs/error.log}"
 
 nginx_bin() {
+  [ -n "${NGINX:-}" ] && { echo "$NGINX"; return; }
   command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || {
     echo "nginx-local: nginx not found; install it with \`apt-get install -y nginx\` (make nginx does)" >&2; exit 1; }
 }
