@@ -46,9 +46,18 @@ stop() {
   NGINX_PREFIX="$root/.data/nginx" "$root/scripts/nginx-local.sh" stop || true
 }
 
+# The status code of GET /readyz on a node, without curl (a fresh Debian machine may have none).
+readyz_status() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    read -r -t 2 _ code _ <&3 && echo "$code"
+  ) 2>/dev/null
+}
+
 wait_ready() {
   local p="$1" deadline=$((SECONDS + ready_timeout))
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$p/readyz")" = 200 ]; do
+  until [ "$(readyz_status "$p")" = 200 ]; do
     if ! node_pid "$state/node-$p.pid" >/dev/null; then
       say "node $p exited before it was ready; last lines of $state/node-$p.log:"; tail -n 20 "$state/node-$p.log" >&2; return 1
     fi
@@ -67,7 +76,6 @@ start_node() {
 
 run() {
   [ -f "$dll" ] || { say "$dll does not exist; build it first (make build)"; exit 1; }
-  command -v curl >/dev/null || { say "curl not found (apt-get install -y curl)"; exit 1; }
   mkdir -p "$state"
   local p
   for p in $port $nodes; do
@@ -93,10 +101,15 @@ run() {
   url="$(NGINX_PREFIX="$root/.data/nginx" NGINX_PORT="$port" NODE_PORTS="$nodes" "$root/scripts/nginx-local.sh" start)"
   say "nodes ready on $(for p in $nodes; do printf 'http://127.0.0.1:%s ' "$p"; done)"
   echo "Orders cluster: $url (nginx in front of $(echo "$nodes" | wc -w) nodes; Ctrl-C or make cluster-stop stops them)"
-  # Stay until the nodes are gone: Ctrl-C, make cluster-stop, or every node killed.
+  # Stay until the nodes are gone: Ctrl-C, make cluster-stop, or every node killed. A node that dies is reported
+  # (nginx sends its clients to the others, which recover their sessions).
+  local gone=" "
   while :; do
     local alive=0
-    for p in $nodes; do node_pid "$state/node-$p.pid" >/dev/null && alive=$((alive + 1)); done
+    for p in $nodes; do
+      if node_pid "$state/node-$p.pid" >/dev/null; then alive=$((alive + 1))
+      elif [[ "$gone" != *" $p "* ]]; then gone+="$p "; say "node $p is gone (log: ${state#"$root"/}/node-$p.log)"; fi
+    done
     [ "$alive" -gt 0 ] || { say "no node is running any more; stopping nginx"; exit 0; }
     sleep 1
   done
