@@ -15,6 +15,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
 help:
 	@echo "make run             the orders service on PORT=$(PORT) (starts a project-local PostgreSQL)"
+	@echo "make cluster         three service nodes on one PostgreSQL behind nginx on PORT (make cluster-stop)"
 	@echo "make test            every suite: NUnit, harness protocol tests, live QA scripts and the browser test"
 	@echo "make token USER=u    a signed access token (ROLE=admin for an admin)"
 	@echo "make flow            the QA smoke flow against a running service (FLOW=cancel for cancellation)"

@@ -9,3 +9,4 @@ export * from './toasts.mjs';
 export * from './orders.mjs';
 export * from './flow.mjs';
 export * from './recovery.mjs';
+export * from './cluster.mjs';
