@@ -12,7 +12,7 @@ internal sealed class PendingOrderEvents
     // Events of saves whose statements ran, waiting to be written just before their transaction commits.
     public List<OrderEvent> AwaitingCommit { get; } = [];
 
-    // The caller's explicit transaction the events in AwaitingCommit wait for.
+    // The transaction the events in AwaitingCommit wait for: the caller's, or the one the interceptor opened.
     public Guid? TransactionId { get; set; }
 
     // The transaction the interceptor opened for a save made outside any: the change and its rows commit together.
