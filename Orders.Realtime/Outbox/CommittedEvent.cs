@@ -1,4 +1,4 @@
 namespace Orders.Realtime.Outbox;
 
-// A row of order_events as its writer committed it: what the feed sends, read back from the INSERT rather than the table.
+// A committed row of order_events: as its writer's INSERT returned it, or as the feed read it from the table.
 internal sealed record CommittedEvent(long Position, string OwnerId, Guid OrderId, string Name, string Payload, DateTimeOffset CreatedAt);

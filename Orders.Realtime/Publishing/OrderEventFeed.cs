@@ -159,7 +159,7 @@ internal sealed partial class OrderEventFeed(
             var (position, row) = _pending.First();
             if (position > Delivered + 1) break;
             _pending.Remove(position);
-            if (position == Delivered + 1) Send(row.Position, row.OwnerId, row.OrderId, row.Name, row.Payload, row.CreatedAt);
+            if (position == Delivered + 1) Send(row);
         }
 
         if (_pending.Count > 0) _readTable = true;
@@ -187,15 +187,18 @@ internal sealed partial class OrderEventFeed(
         var count = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            Send(reader.GetInt64(0), reader.GetString(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5));
+            Send(new CommittedEvent(
+                reader.GetInt64(0), reader.GetString(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)));
             count++;
         }
 
         return count;
     }
 
-    private void Send(long position, string ownerId, Guid orderId, string name, string payload, DateTimeOffset createdAt)
+    // One row, whichever way it came: the same text and position either way.
+    private void Send(CommittedEvent row)
     {
+        var (position, ownerId, orderId, name, payload, createdAt) = row;
         metrics.Published(name);
         try
         {
