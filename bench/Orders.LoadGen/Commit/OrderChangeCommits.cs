@@ -47,6 +47,9 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
     {
         CommitKind.Update => UpdateAsync(),
         CommitKind.Outbox => OutboxAsync(),
+        CommitKind.OneTrip => OneTripAsync(locked: true, notify: true),
+        CommitKind.OneTripSilent => OneTripAsync(locked: true, notify: false),
+        CommitKind.RowAlone => OneTripAsync(locked: false, notify: false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -97,6 +100,46 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         var ended = Stopwatch.GetTimestamp();
         Advance(returned);
         return (ended - started, ended - locking);
+    }
+
+    /// <summary>C, D, E: (lock,) UPDATE, row (and NOTIFY) as one batch, one Sync: one implicit transaction, one round trip.</summary>
+    private async Task<(long, long)> OneTripAsync(bool locked, bool notify)
+    {
+        var (notes, now) = Next();
+        var payload = OrderUpdatedPayload.Text(orderId, ownerId, notes, now, _seq);
+        var started = Stopwatch.GetTimestamp();
+        object? returned;
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            if (locked) batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSql));
+            var update = new NpgsqlBatchCommand(UpdateSql);
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = notes });
+            update.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            update.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = orderId });
+            update.Parameters.Add(new NpgsqlParameter<uint> { TypedValue = _xmin, NpgsqlDbType = NpgsqlDbType.Xid });
+            batch.BatchCommands.Add(update);
+            var insert = new NpgsqlBatchCommand(InsertSql);
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [ownerId] });
+            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [orderId] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ["order:updated"] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [payload] });
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now] });
+            batch.BatchCommands.Add(insert);
+            if (notify)
+            {
+                var notification = new NpgsqlBatchCommand(NotifySql);
+                notification.Parameters.Add(new NpgsqlParameter<string> { TypedValue = NodeName });
+                batch.BatchCommands.Add(notification);
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+            if (locked) await reader.NextResultAsync().ConfigureAwait(false);
+            returned = await reader.ReadAsync().ConfigureAwait(false) ? reader.GetFieldValue<uint>(0) : null;
+        }
+
+        var ticks = Stopwatch.GetTimestamp() - started;
+        Advance(returned);
+        return (ticks, locked ? ticks : 0);
     }
 
     private NpgsqlCommand Update(string notes, DateTimeOffset now, NpgsqlTransaction? transaction)

@@ -10,7 +10,10 @@ namespace Orders.LoadGen.Runner;
 /// a throwaway PostgreSQL and makes one order; its PATCH is timed one request at a time (the whole request, for
 /// scale); then the API is stopped (its feed would read every row written next, on the core the timer runs on) and
 /// <see cref="CommitTimer"/>, pinned to the API's core, commits changes of that order the old way (A, one autocommit
-/// UPDATE) and the outbox way (B, as the service sends it), alternating in blocks. B's lock window
+/// UPDATE) and the outbox way (B, as the service sends it), alternating in blocks. Three more kinds take B apart, each
+/// in one round trip (one implicit transaction): C the lock, UPDATE, row and NOTIFY; D the same without NOTIFY (C - D is
+/// what a notification costs a commit, issue 27); E the UPDATE and the row alone (what the row itself costs, the floor of
+/// any outbox that writes the event in the change's transaction). B's lock window
 /// (lock and INSERT to COMMIT answered) bounds how many event-writing commits a second the advisory lock lets through.
 /// </summary>
 internal sealed class OutboxScenario(BenchSettings settings)
@@ -24,6 +27,9 @@ internal sealed class OutboxScenario(BenchSettings settings)
     [
         (CommitKind.Update, "update"),
         (CommitKind.Outbox, "outbox"),
+        (CommitKind.OneTrip, "one_trip"),
+        (CommitKind.OneTripSilent, "one_trip_silent"),
+        (CommitKind.RowAlone, "row_alone"),
     ];
 
     public async Task RunAsync(int port, RunResult r)
