@@ -32,8 +32,9 @@ internal static class OrdersApplication
         services.AddAccessTokenAuth();
         services.AddOrdersDatabase();
         services.AddOrdersHealthChecks();
-        // SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and __Enabled) tune recovery; it is on by default.
-        services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO:ConnectionStateRecovery").Bind(socketIO.ConnectionStateRecovery));
+        // SocketIO__PingInterval, SocketIO__PingTimeout, SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and
+        // __Enabled; recovery is on by default): any SocketIOOptions property, from the environment or a config file.
+        services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO").Bind(socketIO));
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
         services.AddOrdersMetrics();
 

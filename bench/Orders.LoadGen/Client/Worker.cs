@@ -67,7 +67,7 @@ internal sealed class Worker
     private async Task<string> ConnectAsync(IPEndPoint server, IPAddress source, int firstUser, int count, int inFlight, string prefix)
     {
         var started = Stopwatch.GetTimestamp();
-        var (joined, rejected, failed) = await _loop.ConnectAsync(server, source, count, inFlight, i => prefix + (firstUser + i)).ConfigureAwait(false);
+        var (joined, rejected, failed) = await _loop.ConnectAsync(server, source, count, inFlight, i => BenchToken.ForWorker(prefix, firstUser + i)).ConfigureAwait(false);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return $"{{\"type\":\"connected\",\"joined\":{joined},\"rejected\":{rejected},\"failed\":{failed},\"ms\":{ms:F1}}}";
     }

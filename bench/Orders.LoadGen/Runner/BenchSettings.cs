@@ -13,7 +13,7 @@ internal sealed class BenchSettings
     public string Root { get; set; } = ".";
     public string Config { get; set; } = "Release";
     public string[] Servers { get; set; } = ["ours", "node"];
-    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "floor", "latency", "orders", "outbox", "recovery"];
+    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "floor", "latency", "orders", "outbox", "recovery", "nodes", "nodes-writes", "nodes-sockets"];
     public int Repetitions { get; set; } = 2;
     public double WarmupSeconds { get; set; } = 10;
     public double MeasureSeconds { get; set; } = 10;
@@ -32,6 +32,13 @@ internal sealed class BenchSettings
     public int HoldPingIntervalMs { get; set; } = 10_000;
     public int LatencyRate { get; set; } = 2_000;
     public int TtlBroadcasts { get; set; } = 100;
+
+    /// <summary>
+    /// Issue 27's <c>nodes-writes</c>: users each changing their own order one request after another (enough to keep a
+    /// node's core busy), and the warm-up of each round (the second node starts cold).
+    /// </summary>
+    public int NodeWriters { get; set; } = 64;
+    public double NodeWarmupSeconds { get; set; } = 15;
 
     /// <summary>The orders scenario: users (one order and one client each) and PATCHes per second.</summary>
     public int OrdersUsers { get; set; } = 300;
@@ -105,6 +112,8 @@ internal sealed class BenchSettings
                 case "--latency-rate": s.LatencyRate = Int(v); break;
                 case "--ttl-broadcasts": s.TtlBroadcasts = Int(v); break;
                 case "--orders-users": s.OrdersUsers = Int(v); break;
+                case "--node-writers": s.NodeWriters = Int(v); break;
+                case "--node-warmup": s.NodeWarmupSeconds = Dbl(v); break;
                 case "--orders-rate": s.OrdersRate = Int(v); break;
                 case "--orders-warmup": s.OrdersWarmupSeconds = Dbl(v); break;
                 case "--outbox-commits": s.OutboxCommits = Int(v); break;
@@ -150,6 +159,8 @@ internal sealed class BenchSettings
         TtlBroadcasts = 10;
         OrdersUsers = 50;
         OrdersRate = 100;
+        NodeWriters = 8;
+        NodeWarmupSeconds = 3;
         // The JIT is front-loaded (DOTNET_TC_CallCountingDelayMs=0): after 1 s, most changes of the measured second
         // were still skipped behind a cold API, and once none got through (no samples, a broken run).
         OrdersWarmupSeconds = 4;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Orders.LoadGen.Client;
 using System.Text.Json;
 
 namespace Orders.LoadGen.Runner;
@@ -11,23 +12,27 @@ namespace Orders.LoadGen.Runner;
 /// <summary>
 /// Orders.Api (Release build) pinned to the server core, on a throwaway database, with a random token secret; ready
 /// once /readyz answers 200. Also the calls the scenarios make to it: a user's token, an order, a change of its notes.
+/// A second node of the same service shares the first one's secret (<see cref="Secret"/>) and is pinned to a core of
+/// its own.
 /// </summary>
 internal sealed class OrdersApiProcess : IAsyncDisposable
 {
-    private const string Issuer = "orders-bench";
+    public const string Issuer = "orders-bench";
 
     private readonly PinnedProcess _process;
-    private readonly string _secret;
 
     private OrdersApiProcess(int port, PinnedProcess process, string secret)
     {
         Port = port;
         _process = process;
-        _secret = secret;
+        Secret = secret;
         Http = PinnedProcess.HttpClientFor(port, TimeSpan.FromSeconds(30));
     }
 
     public int Port { get; }
+
+    /// <summary>The token secret of the run (hex), for a second node and for workers that sign their clients' tokens.</summary>
+    public string Secret { get; }
 
     public HttpClient Http { get; }
 
@@ -35,9 +40,10 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
 
     public string RecentOutput => _process.RecentOutput;
 
-    public static async Task<OrdersApiProcess> StartAsync(BenchSettings settings, int port, string databaseUrl)
+    public static async Task<OrdersApiProcess> StartAsync(
+        BenchSettings settings, int port, string databaseUrl, string? secret = null, string? core = null, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        secret ??= Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var environment = new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
@@ -50,8 +56,9 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0",
         };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>()) environment[name] = value;
         var process = PinnedProcess.Start(
-            settings, ["dotnet", Path.Combine(settings.Root, "Orders.Api/bin", settings.Config, "net10.0/Orders.Api.dll")], environment);
+            settings, ["dotnet", Path.Combine(settings.Root, "Orders.Api/bin", settings.Config, "net10.0/Orders.Api.dll")], environment, core: core);
         var api = new OrdersApiProcess(port, process, secret);
 
         var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
@@ -74,15 +81,7 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
     }
 
     /// <summary>An HS256 access token as the orders service expects it (sub, iss, exp), signed with the run's secret.</summary>
-    public string Token(string user)
-    {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var header = Base64Url("""{"alg":"HS256","typ":"JWT"}"""u8);
-        var payload = Base64Url(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"sub\":\"{user}\",\"iss\":\"{Issuer}\",\"iat\":{now},\"nbf\":{now - 60},\"exp\":{now + 3600}}}")));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(_secret), Encoding.ASCII.GetBytes($"{header}.{payload}"));
-        return $"{header}.{payload}.{Base64Url(signature)}";
-    }
+    public string Token(string user) => BenchToken.Sign(Secret, Issuer, user);
 
     /// <summary>A pending order of the token's user, with one item; returns its id.</summary>
     public async Task<string> CreateOrderAsync(string token)
@@ -118,11 +117,21 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
     /// <summary>User + system CPU time of the API process so far.</summary>
     public TimeSpan CpuTime() => _process.CpuTime();
 
+    public long RssBytes() => _process.RssBytes();
+
+    /// <summary>The node's own count of connected sockets, every namespace and transport (<c>/metrics</c>).</summary>
+    public async Task<long> ConnectedSocketsAsync()
+    {
+        var text = await Http.GetStringAsync("metrics").ConfigureAwait(false);
+        return text.Split('\n')
+            .Where(l => l.StartsWith("socketio_connected_sockets{", StringComparison.Ordinal))
+            // name{labels} value [timestamp]
+            .Sum(l => (long)double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await _process.DisposeAsync().ConfigureAwait(false);
     }
-
-    private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

@@ -13,8 +13,11 @@ namespace Orders.LoadGen.Runner;
 /// fixed rate; each commit makes exactly one <c>order:updated</c> to the owner's room, matched by order id + N.
 /// Latency is from just before the request is sent to the event's arrival (an upper bound on commit-to-client: it
 /// includes the HTTP request, validation and the commit). The clients live in this process: a few hundred need no worker.
+/// With <paramref name="twoNodes"/> (issue 27's <c>nodes</c>), a second node of the service on the generator's core shares
+/// the database: half the users' clients are on each node, and every change is sent to the node its owner's client is
+/// not on, so each event crosses from one node to the other through the outbox's rows and a notification.
 /// </summary>
-internal sealed class OrdersScenario(BenchSettings settings)
+internal sealed class OrdersScenario(BenchSettings settings, bool twoNodes = false)
 {
     // After the last answer, events are awaited while they keep coming (a saturated API drains its queue late), and
     // a change counts as lost only after this long without any new event, or the cap in all.
@@ -25,18 +28,23 @@ internal sealed class OrdersScenario(BenchSettings settings)
     {
         await using var pg = await LocalPostgres.StartAsync(settings.Root).ConfigureAwait(false);
         await using var api = await OrdersApiProcess.StartAsync(settings, port, pg.Url).ConfigureAwait(false);
+        await using var second = twoNodes
+            ? await OrdersApiProcess.StartAsync(settings, FreePort(), pg.Url, api.Secret, settings.GeneratorCore).ConfigureAwait(false)
+            : null;
+        OrdersApiProcess[] nodes = second is null ? [api] : [api, second];
         try
         {
-            await MeasureAsync(api, pg, r).ConfigureAwait(false);
+            await MeasureAsync(nodes, pg, r).ConfigureAwait(false);
         }
         finally
         {
-            if (api.HasExited) r.Problems.Add($"Orders.Api exited:\n{api.RecentOutput}");
+            foreach (var node in nodes.Where(n => n.HasExited)) r.Problems.Add($"Orders.Api on port {node.Port} exited:\n{node.RecentOutput}");
         }
     }
 
-    private async Task MeasureAsync(OrdersApiProcess api, LocalPostgres pg, RunResult r)
+    private async Task MeasureAsync(OrdersApiProcess[] nodes, LocalPostgres pg, RunResult r)
     {
+        var api = nodes[0];
         var users = settings.OrdersUsers;
         var tokens = Enumerable.Range(0, users).Select(i => api.Token($"bench-user-{i}")).ToArray();
 
@@ -62,14 +70,18 @@ internal sealed class OrdersScenario(BenchSettings settings)
         var ledger = new OrderChangeLedger(orders, (int)Math.Ceiling((settings.OrdersWarmupSeconds + settings.MeasureSeconds) * settings.OrdersRate) + 1);
         var state = new WorkerState(_ => { }) { OrderUpdates = ledger.OnArrived };
         using var clients = new EventLoop(state);
-        await ConnectAsync(clients, api.Port, tokens, r).ConfigureAwait(false);
-        await DriveAsync(api, pg, orders, tokens, ledger, r).ConfigureAwait(false);
+        // Users [0, half) have their client on the first node, the others on the last; a change goes to the other one.
+        var half = nodes.Length == 1 ? users : users / 2;
+        await ConnectAsync(clients, api.Port, tokens[..half], r).ConfigureAwait(false);
+        if (nodes.Length > 1) await ConnectAsync(clients, nodes[^1].Port, tokens[half..], r).ConfigureAwait(false);
+        var writerOf = Enumerable.Range(0, users).Select(i => (i < half ? nodes[^1] : nodes[0]).Http).ToArray();
+        await DriveAsync(nodes, writerOf, pg, orders, tokens, ledger, r).ConfigureAwait(false);
         r.Check(ledger.Duplicates == 0, $"{ledger.Duplicates} order:updated events arrived twice");
         r.Check(Interlocked.Read(ref state.Closed) == 0, $"{state.Closed} clients were disconnected");
     }
 
     /// <summary>The fixed-rate load: warm-up, then the measured phase; every successful PATCH must produce its event.</summary>
-    private async Task DriveAsync(OrdersApiProcess api, LocalPostgres pg, string[] orders, string[] tokens, OrderChangeLedger ledger, RunResult r)
+    private async Task DriveAsync(OrdersApiProcess[] nodes, HttpClient[] writerOf, LocalPostgres pg, string[] orders, string[] tokens, OrderChangeLedger ledger, RunResult r)
     {
         var requests = new List<Task>();
         var idle = new ConcurrentQueue<int>(Enumerable.Range(0, orders.Length));
@@ -88,7 +100,7 @@ internal sealed class OrdersScenario(BenchSettings settings)
             var due = t0 + (long)(seq * interval);
             if (due >= end || seq >= ledger.Capacity) break;
             var now = Stopwatch.GetTimestamp();
-            if (cpuA is null && now >= measureFrom) cpuA = CpuSample.Take(api, pg);
+            if (cpuA is null && now >= measureFrom) cpuA = CpuSample.Take(nodes, pg);
 
             if (due > now)
             {
@@ -111,11 +123,11 @@ internal sealed class OrdersScenario(BenchSettings settings)
             // Completed requests are dropped as the run goes: 40,000 finished tasks kept to the end were garbage the
             // collector had to promote, in this process that also times the events.
             if (requests.Count >= 1024) requests.RemoveAll(t => t.IsCompleted);
-            requests.Add(PatchAsync(api.Http, tokens[user], orders[user], user, n, ledger, () => idle.Enqueue(user)));
+            requests.Add(PatchAsync(writerOf[user], tokens[user], orders[user], user, n, ledger, () => idle.Enqueue(user)));
         }
 
         var measuredWall = Stopwatch.GetElapsedTime(measureFrom);
-        var cpu = cpuA is { } a ? CpuSample.Take(api, pg).Since(a) : default;
+        var cpu = cpuA is { } a ? CpuSample.Take(nodes, pg).Since(a) : default;
         var lockStats = await locks.StopAsync().ConfigureAwait(false);
         await Task.WhenAll(requests).ConfigureAwait(false);
 

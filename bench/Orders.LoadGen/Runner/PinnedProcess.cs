@@ -30,10 +30,11 @@ internal sealed class PinnedProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts <paramref name="command"/> on the server core; <see cref="BenchSettings.ServerEnvironment"/> applies last.
+    /// Starts <paramref name="command"/> on the server core (or <paramref name="core"/>: a second node of the orders
+    /// service); <see cref="BenchSettings.ServerEnvironment"/> applies last.
     /// With <paramref name="commands"/> its stdin is kept for <see cref="WriteLineAsync"/>.
     /// </summary>
-    public static PinnedProcess Start(BenchSettings settings, IEnumerable<string> command, IDictionary<string, string> environment, Action<string>? onStdout = null, bool commands = false)
+    public static PinnedProcess Start(BenchSettings settings, IEnumerable<string> command, IDictionary<string, string> environment, Action<string>? onStdout = null, bool commands = false, string? core = null)
     {
         var info = new ProcessStartInfo("taskset")
         {
@@ -44,7 +45,7 @@ internal sealed class PinnedProcess : IAsyncDisposable
             WorkingDirectory = settings.Root,
         };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(settings.ServerCore);
+        info.ArgumentList.Add(core ?? settings.ServerCore);
         foreach (var a in command) info.ArgumentList.Add(a);
         PinnedRuntime.Apply(info);
         foreach (var (name, value) in environment) info.Environment[name] = value;
@@ -81,6 +82,13 @@ internal sealed class PinnedProcess : IAsyncDisposable
 
     /// <summary>User + system CPU time of the process so far.</summary>
     public TimeSpan CpuTime() => ProcessCpu.Read(_process.Id);
+
+    /// <summary>The process's resident memory now (taskset execs the command, so this is the command's).</summary>
+    public long RssBytes()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64;
+    }
 
     public async ValueTask DisposeAsync()
     {

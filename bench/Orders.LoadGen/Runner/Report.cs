@@ -69,6 +69,26 @@ internal static class Report
         ("outbox", "patch_p99_ms", false, ""),
         ("outbox", "row_share_of_patch_p50", false, ""),
         ("outbox", "payload_bytes", false, ""),
+        ("nodes", "changes_per_s", true, ""),
+        ("nodes", "p50_ms", false, ""),
+        ("nodes", "p99_ms", false, "< 50 ms"),
+        ("nodes", "http_p99_ms", false, ""),
+        ("nodes", "api_cpu_us_per_change", false, ""),
+        ("nodes", "pg_cpu_us_per_change", false, ""),
+        ("nodes-writes", "one_node_changes_per_s", true, ""),
+        ("nodes-writes", "two_nodes_changes_per_s", true, ""),
+        ("nodes-writes", "two_over_one", true, ">= 0.8"),
+        ("nodes-writes", "one_node_api_cpu_us_per_change", false, ""),
+        ("nodes-writes", "two_nodes_api_cpu_us_per_change", false, ""),
+        ("nodes-writes", "one_node_pg_cpu_us_per_change", false, ""),
+        ("nodes-writes", "two_nodes_pg_cpu_us_per_change", false, ""),
+        ("nodes-sockets", "sockets_held", true, "2 x 19k"),
+        ("nodes-sockets", "node1_pings_per_socket", true, ""),
+        ("nodes-sockets", "node2_pings_per_socket", true, ""),
+        ("nodes-sockets", "node1_rss_mib", false, ""),
+        ("nodes-sockets", "node2_rss_mib", false, ""),
+        ("nodes-sockets", "node1_connects_per_s", true, ""),
+        ("nodes-sockets", "node2_connects_per_s", true, ""),
         ("recovery", "connect_answer_ms", false, ""),
         ("recovery", "replay_ms", false, "< 100 ms"),
         ("recovery", "replay_max_ms", false, ""),
@@ -90,7 +110,7 @@ internal static class Report
     public static string Table(BenchSettings settings, List<RunResult> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{"scenario",-10} {"metric",-26} {"ours",12} {"node",12} {"ours/node",10} {"target",9}  notes");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"scenario",-13} {"metric",-32} {"ours",12} {"node",12} {"ours/node",10} {"target",9}  notes");
         foreach (var (scenario, metric, _, target) in Rows)
         {
             if (!settings.Scenarios.Contains(scenario)) continue;
@@ -118,11 +138,11 @@ internal static class Report
                 notes.Add($"the generator's core tops out near {Format(ceiling)}/s, so no ratio above ~{(ceiling / nodeRate).ToString("F1", CultureInfo.InvariantCulture)} can be shown on this machine");
             }
 
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{scenario,-10} {metric,-26} {Format(ours),12} {Format(node),12} {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "-"),10} {target,9}  {string.Join("; ", notes)}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{scenario,-13} {metric,-32} {Format(ours),12} {Format(node),12} {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "-"),10} {target,9}  {string.Join("; ", notes)}");
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"medians of {settings.Repetitions} repetition(s); ratio = ours/node (see target for which way is better); 'generator-bound' = the server's core was under 95% busy.");
-        if (settings.Repetitions > 1 && settings.Scenarios.Any(s => s is "outbox" or "recovery")) sb.Append(" outbox and recovery run in the first repetition only.");
+        if (settings.Repetitions > 1 && settings.Scenarios.Any(s => s is "outbox" or "recovery" or "nodes-writes" or "nodes-sockets")) sb.Append(" outbox, recovery, nodes-writes and nodes-sockets run in the first repetition only.");
         return sb.ToString();
     }
 

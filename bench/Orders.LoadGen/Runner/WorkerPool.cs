@@ -14,18 +14,26 @@ internal sealed class WorkerPool : IAsyncDisposable
     private readonly List<WorkerProcess> _workers = [];
     private readonly BenchSettings _settings;
     private readonly int _port;
+    private readonly int _firstWorker;
+    private readonly int _firstUser;
     private int _nextUser;
 
-    public WorkerPool(BenchSettings settings, int port)
+    /// <param name="firstWorker">The first worker's index, which picks its source address: a second pool in the same run
+    /// (issue 27's two nodes) takes addresses of its own.</param>
+    /// <param name="firstUser">The first client's user number.</param>
+    public WorkerPool(BenchSettings settings, int port, int firstWorker = 0, int firstUser = 0)
     {
         _settings = settings;
         _port = port;
+        _firstWorker = firstWorker;
+        _firstUser = firstUser;
+        _nextUser = firstUser;
     }
 
     /// <summary>Broadcasts completed at every client of one worker (<c>{"type":"ttl",...}</c>).</summary>
     public Channel<JsonElement> Pushes { get; } = Channel.CreateUnbounded<JsonElement>();
 
-    public int Users => _nextUser;
+    public int Users => _nextUser - _firstUser;
 
     /// <summary>Opens <paramref name="count"/> more clients for users that follow the existing ones; <paramref name="inFlight"/> is split over the workers used.</summary>
     public async Task<ConnectResult> ConnectAsync(int count, int inFlight, TimeSpan timeout, string tokenPrefix = "u")
@@ -68,7 +76,7 @@ internal sealed class WorkerPool : IAsyncDisposable
         var room = _workers.Sum(w => w.Capacity - w.Assigned);
         while (room < count)
         {
-            room += Add(WorkerProcess.Start(_workers.Count, _settings.ClientsPerWorker, _settings.GeneratorCore, Pushes)).Capacity;
+            room += Add(WorkerProcess.Start(_firstWorker + _workers.Count, _settings.ClientsPerWorker, _settings.GeneratorCore, Pushes)).Capacity;
         }
 
         await Task.WhenAll(_workers.Select(w => w.AskAsync("stats", CommandTimeout))).ConfigureAwait(false);
@@ -79,7 +87,7 @@ internal sealed class WorkerPool : IAsyncDisposable
     {
         await Task.WhenAll(_workers.Select(w => w.AskAsync("close", CommandTimeout))).ConfigureAwait(false);
         foreach (var w in _workers) w.Assigned = 0;
-        _nextUser = 0;
+        _nextUser = _firstUser;
     }
 
     public async Task<WorkerStats> StatsAsync()
