@@ -13,7 +13,7 @@ internal sealed class BenchSettings
     public string Root { get; set; } = ".";
     public string Config { get; set; } = "Release";
     public string[] Servers { get; set; } = ["ours", "node"];
-    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "floor", "latency", "orders", "outbox", "recovery", "nodes", "nodes-writes", "nodes-sockets"];
+    public string[] Scenarios { get; set; } = ["memory", "storm", "fanout", "broadcast", "floor", "latency", "orders", "outbox", "recovery", "nodes", "nodes-writes", "nodes-sockets", "slow-reader"];
     public int Repetitions { get; set; } = 2;
     public double WarmupSeconds { get; set; } = 10;
     public double MeasureSeconds { get; set; } = 10;
@@ -38,6 +38,9 @@ internal sealed class BenchSettings
     /// node's core busy), and the warm-up of each round (the second node starts cold).
     /// </summary>
     public int NodeWriters { get; set; } = 64;
+
+    /// <summary>Issue 28's <c>slow-reader</c>: the clients that keep reading beside the one that stops.</summary>
+    public int SlowReaderClients { get; set; } = 2_000;
     public double NodeWarmupSeconds { get; set; } = 15;
 
     /// <summary>The orders scenario: users (one order and one client each) and PATCHes per second.</summary>
@@ -113,6 +116,7 @@ internal sealed class BenchSettings
                 case "--ttl-broadcasts": s.TtlBroadcasts = Int(v); break;
                 case "--orders-users": s.OrdersUsers = Int(v); break;
                 case "--node-writers": s.NodeWriters = Int(v); break;
+                case "--slow-reader-clients": s.SlowReaderClients = Int(v); break;
                 case "--node-warmup": s.NodeWarmupSeconds = Dbl(v); break;
                 case "--orders-rate": s.OrdersRate = Int(v); break;
                 case "--orders-warmup": s.OrdersWarmupSeconds = Dbl(v); break;
@@ -160,6 +164,7 @@ internal sealed class BenchSettings
         OrdersUsers = 50;
         OrdersRate = 100;
         NodeWriters = 8;
+        SlowReaderClients = 200;
         NodeWarmupSeconds = 3;
         // The JIT is front-loaded (DOTNET_TC_CallCountingDelayMs=0): after 1 s, most changes of the measured second
         // were still skipped behind a cold API, and once none got through (no samples, a broken run).

@@ -25,6 +25,7 @@ internal sealed class Scenarios(BenchSettings settings)
         "fanout" => ThroughputAsync(server, pool, result, "emit", settings.BatchSize),
         "broadcast" => BroadcastAsync(server, pool, result),
         "latency" => LatencyAsync(server, pool, result),
+        "slow-reader" => new SlowReaderScenario(settings).RunAsync(server, pool, result),
         _ => throw new ArgumentException($"unknown scenario {scenario}"),
     };
 

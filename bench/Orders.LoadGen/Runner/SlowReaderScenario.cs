@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Orders.LoadGen.Client;
+
+namespace Orders.LoadGen.Runner;
+
+/// <summary>
+/// Ours only (issue 28, <c>slow-reader</c>): one client that stops reading among <see cref="BenchSettings.SlowReaderClients"/>
+/// that read. The latency scenario's load (events to random users at <see cref="BenchSettings.LatencyRate"/>) runs
+/// throughout; its p99 is measured first with every client reading (A), then while a stalled client
+/// (<see cref="StalledClient"/>) is sent a heavy stream of its own (8 KB events, about 3 MB/s) until the server drops it
+/// with <c>send queue full</c> and for the rest of the phase (B). The figures: the others' p99 in B over A, the
+/// server's resident memory before, at its peak in and after B, and how long the server took to let the slow one go.
+/// Node's reference is not run: socket.io buffers a slow reader's packets without a bound, so there is nothing to compare.
+/// </summary>
+internal sealed class SlowReaderScenario(BenchSettings settings)
+{
+    private const string Reason = "send queue full";
+
+    // A client that stops reading also stops answering pings: with the smoke's heartbeat (0.5 s + 2 s) that comes first.
+    private const string PingTimeout = "ping timeout";
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan LetGoCap = TimeSpan.FromSeconds(60);
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    public async Task RunAsync(ServerProcess server, WorkerPool pool, RunResult r)
+    {
+        var clients = settings.SlowReaderClients;
+        var joined = await pool.ConnectAsync(clients, settings.StormInFlight, ConnectTimeout).ConfigureAwait(false);
+        r.Check(joined.Joined == clients, $"{joined.Joined} of {clients} clients joined");
+        var load = new EventLoad(server);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunFixedRateAsync(clients, settings.LatencyRate, stop.Token);
+        await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds)).ConfigureAwait(false);
+
+        var before = await MeasureAsync(pool, null).ConfigureAwait(false);
+        var rssBefore = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Rss;
+
+        // The stalled client is user N: the load above picks users below N, so only the heavy stream reaches it.
+        using var stalled = await StalledClient.ConnectAsync(server.Port, "u" + clients.ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var closedBefore = await server.CloseReasonsAsync().ConfigureAwait(false);
+        using var stopStream = new CancellationTokenSource();
+        var stream = StreamAsync(server, clients, stopStream.Token);
+        var watch = WatchAsync(server, closedBefore, stopStream.Token);
+        var during = await MeasureAsync(pool, watch).ConfigureAwait(false);
+        var letGo = await watch.ConfigureAwait(false);
+        await stopStream.CancelAsync().ConfigureAwait(false);
+        await stream.ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await running.ConfigureAwait(false);
+
+        var rssAfter = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Rss;
+        var held = (await pool.StatsAsync().ConfigureAwait(false)).Held;
+        r.Check(letGo.Reason == Reason || (settings.Smoke && letGo.Reason == PingTimeout),
+            $"the stalled client was not dropped with '{Reason}' within {LetGoCap.TotalSeconds:F0} s ({letGo.Reason ?? "not dropped"}): {await server.CloseReasonsAsync().ConfigureAwait(false)}");
+        r.Check(held == clients, $"{held} of {clients} reading clients were still connected after the slow one");
+        r.Check(before.Count > 0 && during.Count > 0, "no latency samples");
+        if (before.Count == 0 || during.Count == 0) return;
+        var p99Before = Scenarios.Percentile(before, 0.99);
+        var p99During = Scenarios.Percentile(during, 0.99);
+        r.Metrics["p99_ms_all_reading"] = p99Before;
+        r.Metrics["p99_ms_one_stalled"] = p99During;
+        r.Metrics["p99_stalled_over_reading"] = p99During / p99Before;
+        if (letGo.Seconds is { } s) r.Metrics["seconds_to_drop"] = s;
+        r.Metrics["rss_mib_before"] = rssBefore / 1048576.0;
+        r.Metrics["rss_mib_peak"] = Math.Max(letGo.PeakRss, rssAfter) / 1048576.0;
+        r.Metrics["rss_mib_after"] = rssAfter / 1048576.0;
+    }
+
+    /// <summary>The reading clients' latencies over one measured phase; with <paramref name="until"/>, also until it ends.</summary>
+    private async Task<List<double>> MeasureAsync(WorkerPool pool, Task? until)
+    {
+        await pool.SetModeAsync("latency").ConfigureAwait(false);
+        var phase = Task.Delay(TimeSpan.FromSeconds(settings.MeasureSeconds));
+        await (until is null ? phase : Task.WhenAll(phase, until)).ConfigureAwait(false);
+        await pool.SetModeAsync("none").ConfigureAwait(false);
+        return [.. (await pool.TakeSamplesAsync().ConfigureAwait(false)).Select(us => us / 1000.0)];
+    }
+
+    /// <summary>8 KB events to the stalled user, 8 per POST, 50 POSTs a second, one at a time.</summary>
+    private static async Task StreamAsync(ServerProcess server, int user, CancellationToken stop)
+    {
+        var body = Encoding.ASCII.GetBytes(
+            $"{{\"events\":[{string.Join(',', Enumerable.Repeat($"{{\"user\":{user},\"event\":\"bulk\",\"data\":{{\"p\":\"{new string('x', 8192)}\"}}}}", 8))}]}}");
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = Json;
+                using var response = await server.Http.PostAsync("emit", content, stop).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Polls the server's close reasons until a session is closed as a slow reader or for not answering pings (only
+    /// the stalled client can be): why, the seconds since the stream began, and the server's RSS peak meanwhile.
+    /// </summary>
+    private static async Task<(string? Reason, double? Seconds, long PeakRss)> WatchAsync(ServerProcess server, string closedBefore, CancellationToken stop)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long peak = 0;
+        while (!stop.IsCancellationRequested && Stopwatch.GetElapsedTime(started) < LetGoCap)
+        {
+            peak = Math.Max(peak, (await server.StatsAsync(collect: false).ConfigureAwait(false)).Rss);
+            var now = await server.CloseReasonsAsync().ConfigureAwait(false);
+            foreach (var reason in new[] { Reason, PingTimeout })
+            {
+                if (Closed(now, reason) > Closed(closedBefore, reason)) return (reason, Stopwatch.GetElapsedTime(started).TotalSeconds, peak);
+            }
+
+            await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return (null, null, peak);
+    }
+
+    // "reason=n, reason=n": how many sessions were closed for this reason so far.
+    private static long Closed(string reasons, string reason) => reasons.Split(", ")
+        .Where(p => p.StartsWith(reason + "=", StringComparison.Ordinal))
+        .Sum(p => long.Parse(p[(reason.Length + 1)..], CultureInfo.InvariantCulture));
+}
