@@ -5,6 +5,7 @@ using Orders.Api.Data;
 using Orders.Api.Errors;
 using Orders.Api.Health;
 using Orders.Api.Observability;
+using Orders.Api.OpenApi;
 using Orders.Api.Orders;
 using Orders.Realtime;
 using Orders.Realtime.Events;
@@ -27,7 +28,11 @@ internal static class OrdersApplication
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad JSON reaches the exception handler (and becomes a 400 naming the field) in every environment.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecuritySchemeTransformer>());
+        services.AddOpenApi(openApi =>
+        {
+            openApi.AddDocumentTransformer<BearerSecuritySchemeTransformer>();
+            openApi.AddOperationTransformer<VersionedOrderTransformer>();
+        });
         services.AddFrontendCors(builder.Configuration);
         services.AddAccessTokenAuth();
         services.AddOrdersDatabase();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Orders.Api.Auth;
 using Orders.Api.Data;
+using Orders.Api.OpenApi;
 
 namespace Orders.Api.Orders;
 
@@ -14,18 +15,31 @@ internal static class OrdersApi
 
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
+        // Every call can meet a missing or bad token (401) and an unreachable database (503); the rest is per call.
+        var api = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        api.MapPost("/", CreateOrder).WithName(nameof(CreateOrder)).WithSummary("Create an order owned by the caller");
+        api.MapPost("/", CreateOrder).WithName(nameof(CreateOrder)).WithSummary("Create an order owned by the caller")
+            .WithMetadata(new VersionedOrder(AcceptsIfMatch: false));
         api.MapGet("/", ListOrders).WithName(nameof(ListOrders))
             .WithSummary("List the caller's orders; admins see all and may filter by userId");
-        api.MapGet("/{id:guid}", GetOrder).WithName(nameof(GetOrder)).WithSummary("Get an order (owner or admin)");
+        api.MapGet("/{id:guid}", GetOrder).WithName(nameof(GetOrder)).WithSummary("Get an order (owner or admin)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithMetadata(new VersionedOrder(AcceptsIfMatch: false));
         api.MapPatch("/{id:guid}", UpdateOrder).WithName(nameof(UpdateOrder))
-            .WithSummary("Change items, shipping address or notes while pending");
+            .WithSummary("Change items, shipping address or notes while pending")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithMetadata(new VersionedOrder(AcceptsIfMatch: true));
         api.MapPatch("/{id:guid}/status", ChangeStatus).WithName(nameof(ChangeStatus))
-            .WithSummary("Move an order to another status (admins)").RequireAuthorization(AuthPolicies.Admin);
+            .WithSummary("Move an order to another status (admins)").RequireAuthorization(AuthPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithMetadata(new VersionedOrder(AcceptsIfMatch: true));
         api.MapPost("/{id:guid}/cancel", CancelOrder).WithName(nameof(CancelOrder))
-            .WithSummary("Cancel a pending or processing order (owner or admin)");
+            .WithSummary("Cancel a pending or processing order (owner or admin)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithMetadata(new VersionedOrder(AcceptsIfMatch: true));
         return api;
     }
 

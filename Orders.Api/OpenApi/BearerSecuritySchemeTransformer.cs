@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace Orders.Api.Auth;
+namespace Orders.Api.OpenApi;
 
 // Declares the bearer scheme in the OpenAPI document so tools send the access token.
 internal sealed class BearerSecuritySchemeTransformer : IOpenApiDocumentTransformer
