@@ -7,6 +7,7 @@ using Orders.Api.Health;
 using Orders.Api.Observability;
 using Orders.Api.Orders;
 using Orders.Realtime;
+using Orders.Realtime.Auth;
 using Orders.Realtime.Events;
 using Serilog;
 
@@ -35,6 +36,7 @@ internal static class OrdersApplication
         // SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and __Enabled) tune recovery; it is on by default.
         services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO:ConnectionStateRecovery").Bind(socketIO.ConnectionStateRecovery));
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
+        services.Configure<TokenRenewalOptions>(builder.Configuration.GetSection("TokenRenewal"));
         services.AddOrdersMetrics();
 
         var app = builder.Build();
@@ -59,6 +61,7 @@ internal static class OrdersApplication
         _ = app.Services.GetRequiredService<IOptions<AccessTokenOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<TokenRenewalOptions>>().Value;
         TierUpDelayCheck.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrdersApplication)));
         await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
