@@ -55,6 +55,14 @@ internal sealed class TokenLease : IDisposable
         }
     }
 
+    public ValueTask OnRenew(SocketEvent e) => _lifetime.RenewAsync(e, this);
+
+    public ValueTask OnDisconnected(Socket socket, DisconnectReason reason)
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
     public void Dispose()
     {
         lock (this)

@@ -24,12 +24,9 @@ internal sealed partial class TokenLifetime(
     public ValueTask OnConnectedAsync(Socket socket)
     {
         if (!socket.Items.TryGetValue(LeaseItem, out var item) || item is not TokenLease lease) return ValueTask.CompletedTask;
-        socket.OnDisconnect((_, _) =>
-        {
-            lease.Dispose();
-            return ValueTask.CompletedTask;
-        });
-        socket.On(TokenEvents.Renew, e => RenewAsync(e, lease));
+        // The lease's own methods, not closures: two delegates are all a socket pays for beyond the lease and its timer.
+        socket.OnDisconnect(lease.OnDisconnected);
+        socket.On(TokenEvents.Renew, lease.OnRenew);
         lease.Start();
         return ValueTask.CompletedTask;
     }
@@ -44,7 +41,7 @@ internal sealed partial class TokenLifetime(
         socket.Disconnect(close: true);
     }
 
-    private async ValueTask RenewAsync(SocketEvent e, TokenLease lease)
+    public async ValueTask RenewAsync(SocketEvent e, TokenLease lease)
     {
         var token = TokenOf(e.Args);
         var check = token is null
