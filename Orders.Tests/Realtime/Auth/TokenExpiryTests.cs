@@ -7,6 +7,7 @@ using Orders.Api.Auth;
 using Orders.Tests.Infrastructure;
 using Orders.Tests.Protocol;
 using SocketIOClient;
+using SocketIOClient.Transport;
 
 namespace Orders.Tests.Realtime.Auth;
 
@@ -40,12 +41,13 @@ public sealed class TokenExpiryTests
 
     private static DateTimeOffset ExpiryOf(string token) => new(new JsonWebToken(token).ValidTo, TimeSpan.Zero);
 
-    [Test]
-    public async Task A_socket_whose_token_expires_is_warned_then_told_why_and_disconnected_at_exp_plus_skew()
+    [TestCase(TransportProtocol.WebSocket)]
+    [TestCase(TransportProtocol.Polling)]
+    public async Task A_socket_whose_token_expires_is_warned_then_told_why_and_disconnected_at_exp_plus_skew(TransportProtocol transport)
     {
         var token = ShortToken(NewUser());
         var exp = ExpiryOf(token);
-        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, token);
+        await using var socket = await OrderSocket.ConnectAsync(_server.BaseAddress, token, transport);
         var disconnected = Disconnection(socket);
 
         var reason = await disconnected.Within();
