@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using FluentAssertions.Execution;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Orders.Api.Auth;
+using Orders.Realtime.Auth;
 using Orders.Tests.Infrastructure;
 using Orders.Tests.Protocol;
 using SocketIOClient;
@@ -184,7 +186,7 @@ public sealed class TokenExpiryTests
     }
 
     [Test]
-    public void The_clock_skew_setting_is_validated_at_start()
+    public void The_token_settings_are_bound_from_configuration_and_the_skew_is_validated()
     {
         var validator = new AccessTokenOptions.Validator();
         using (new AssertionScope())
@@ -193,6 +195,7 @@ public sealed class TokenExpiryTests
             validator.Validate(null, new AccessTokenOptions { Secret = OrdersServer.Secret, ClockSkew = TimeSpan.FromSeconds(-1) }).Failed.Should().BeTrue();
             validator.Validate(null, new AccessTokenOptions { Secret = OrdersServer.Secret, ClockSkew = TimeSpan.Zero }).Succeeded.Should().BeTrue();
             _server.Services.GetRequiredService<AccessTokenValidator>().Parameters.ClockSkew.Should().Be(Skew);
+            _server.Services.GetRequiredService<IOptions<TokenRenewalOptions>>().Value.RenewBefore.Should().Be(TimeSpan.FromSeconds(1));
         }
     }
 
