@@ -13,7 +13,8 @@ namespace Orders.Realtime;
 public static class RealtimeEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Authenticates sockets of the main namespace, puts them in their rooms and serves Socket.IO at
+    /// Authenticates sockets of the main namespace, puts them in their rooms, ends each when its access token does
+    /// (unless the client renews it with <c>auth:renew</c>) and serves Socket.IO at
     /// <paramref name="path"/>. CORS is left to the application's middleware.
     /// </summary>
     public static IEndpointConventionBuilder MapOrderRealtime(this IEndpointRouteBuilder endpoints, string path = "/socket.io")
@@ -22,7 +23,8 @@ public static class RealtimeEndpointRouteBuilderExtensions
         var server = services.GetRequiredService<SocketIOServer>();
         var authenticator = services.GetRequiredService<SocketAuthenticator>();
         var rooms = services.GetRequiredService<RoomAssignment>();
-        server.Default.Use(authenticator.AuthenticateAsync).OnConnection(rooms.OnConnectedAsync);
+        var tokens = services.GetRequiredService<TokenLifetime>();
+        server.Default.Use(authenticator.AuthenticateAsync).OnConnection(rooms.OnConnectedAsync).OnConnection(tokens.OnConnectedAsync);
         var metrics = services.GetRequiredService<RealtimeMetrics>();
         metrics.ObserveRooms(server.Default);
         metrics.ObserveFeed(services.GetRequiredService<OrderEventFeed>());

@@ -39,6 +39,9 @@ public static class RealtimeServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IConnectionStateStore, PostgresConnectionStateStore>());
         services.Replace(ServiceDescriptor.Singleton<ISocketIOAdapter>(sp => sp.GetRequiredService<PostgresAdapter>()));
         services.AddSingleton<SocketAuthenticator>();
+        services.AddSingleton<TokenLifetime>();
+        services.AddOptions<TokenRenewalOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenRenewalOptions>, TokenRenewalOptionsValidator>();
         services.AddSingleton<RoomAssignment>();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
@@ -77,6 +80,15 @@ public static class RealtimeServiceCollectionExtensions
     /// </summary>
     public static DbContextOptionsBuilder AddOrderEvents(this DbContextOptionsBuilder options, IServiceProvider services) =>
         options.AddInterceptors(services.GetRequiredService<OrderEventsInterceptor>());
+
+    private sealed class TokenRenewalOptionsValidator : IValidateOptions<TokenRenewalOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TokenRenewalOptions options)
+        {
+            var errors = options.Validate().ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
 
     private sealed class OrderEventsOptionsValidator : IValidateOptions<OrderEventsOptions>
     {

@@ -37,9 +37,11 @@ internal sealed class AccessTokenValidator(IOptions<AccessTokenOptions> options)
         }
 
         var principal = new ClaimsPrincipal(result.ClaimsIdentity);
-        return HasSubject(principal)
-            ? AccessTokenCheck.Valid(principal.FindFirst(SubjectClaim)!.Value, IsAdmin(principal))
-            : AccessTokenCheck.Refused(AccessTokenFailure.InvalidToken);
+        if (!HasSubject(principal)) return AccessTokenCheck.Refused(AccessTokenFailure.InvalidToken);
+
+        // RequireExpirationTime makes exp present on every valid token; the socket lives as long as this validator would accept it.
+        var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(result.SecurityToken.ValidTo, DateTimeKind.Utc));
+        return AccessTokenCheck.Valid(principal.FindFirst(SubjectClaim)!.Value, IsAdmin(principal), expiresAt, expiresAt + Parameters.ClockSkew);
     }
 
     private static TokenValidationParameters CreateParameters(AccessTokenOptions options) => new()

@@ -8,6 +8,7 @@ using Orders.Api.Observability;
 using Orders.Api.OpenApi;
 using Orders.Api.Orders;
 using Orders.Realtime;
+using Orders.Realtime.Auth;
 using Orders.Realtime.Events;
 using Serilog;
 
@@ -41,6 +42,7 @@ internal static class OrdersApplication
         // __Enabled; recovery is on by default): any SocketIOOptions property, from the environment or a config file.
         services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO").Bind(socketIO));
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
+        services.Configure<TokenRenewalOptions>(builder.Configuration.GetSection("TokenRenewal"));
         services.AddOrdersMetrics();
 
         var app = builder.Build();
@@ -65,6 +67,7 @@ internal static class OrdersApplication
         _ = app.Services.GetRequiredService<IOptions<AccessTokenOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<TokenRenewalOptions>>().Value;
         TierUpDelayCheck.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrdersApplication)));
         await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
         await app.StartAsync(cancellationToken);

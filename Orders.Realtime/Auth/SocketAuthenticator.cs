@@ -7,7 +7,8 @@ namespace Orders.Realtime.Auth;
 
 // Connection middleware of the main namespace: no valid token, no socket. The client sees the same
 // connect_error the Node service sent, with the reason in err.data.
-internal sealed partial class SocketAuthenticator(IAccessTokenValidator validator, RealtimeMetrics metrics, ILogger<SocketAuthenticator> logger)
+internal sealed partial class SocketAuthenticator(
+    IAccessTokenValidator validator, TokenLifetime lifetime, RealtimeMetrics metrics, ILogger<SocketAuthenticator> logger)
 {
     public const string RefusalMessage = "Authentication error: Invalid token";
     public const string UserIdItem = "orders.userId";
@@ -30,6 +31,7 @@ internal sealed partial class SocketAuthenticator(IAccessTokenValidator validato
 
         socket.Items[UserIdItem] = check.UserId;
         socket.Items[IsAdminItem] = check.IsAdmin;
+        lifetime.Track(socket, check);
 
         // Joined here, in the middleware, the rooms are in place before the client hears it is connected:
         // an order event committed in between is not lost.

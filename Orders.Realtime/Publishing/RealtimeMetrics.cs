@@ -13,6 +13,8 @@ internal sealed class RealtimeMetrics
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _publishToSend;
     private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _tokenRenewals;
+    private readonly Counter<long> _tokenExpiries;
 
     public RealtimeMetrics(IMeterFactory meterFactory)
     {
@@ -23,6 +25,8 @@ internal sealed class RealtimeMetrics
             "orders.events.publish_to_send", "s", "Time from commit to the event being queued on every recipient socket.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
         _authFailures = Meter.CreateCounter<long>("socketio.auth_failures", "{handshake}", "Socket handshakes refused, by reason.");
+        _tokenRenewals = Meter.CreateCounter<long>("socketio.token_renewals", "{renewal}", "In-band token renewals (auth:renew), by result: ok or the refusal reason.");
+        _tokenExpiries = Meter.CreateCounter<long>("socketio.token_expiries", "{socket}", "Sockets the server ended because their access token expired.");
     }
 
     private Meter Meter { get; }
@@ -57,4 +61,8 @@ internal sealed class RealtimeMetrics
     }
 
     public void AuthFailed(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void TokenRenewal(string result) => _tokenRenewals.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void TokenExpired() => _tokenExpiries.Add(1);
 }

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using FluentAssertions.Execution;
 using Orders.Tests.Infrastructure;
 
 namespace Orders.Tests.Api.Auth;
 
-// REST authentication: 401 for a missing, expired, foreign or subject-less token.
+// REST authentication: a 401 ProblemDetails for a missing token and for every JWT attack.
 public sealed class AccessTokenTests
 {
     private OrdersServer _server = null!;
@@ -29,31 +31,49 @@ public sealed class AccessTokenTests
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
     }
 
-    [TestCase("expired")]
     [TestCase("wrong-secret")]
-    [TestCase("wrong-issuer")]
     [TestCase("garbage")]
     public async Task A_bad_token_is_401(string kind)
     {
         var token = kind switch
         {
-            "expired" => _server.ExpiredToken("alice"),
-            "wrong-secret" => TokenFactory.Sign("alice", "another-secret-that-is-long-enough-0123456789", OrdersServer.Issuer),
-            "wrong-issuer" => TokenFactory.Sign("alice", OrdersServer.Secret, "https://elsewhere.example"),
+            "wrong-secret" => TokenFactory.Sign("alice", TokenFactory.OtherSecret, OrdersServer.Issuer),
             _ => "not.a.jwt",
         };
+        await ShouldBeRefusedAsync(token);
+    }
+
+    // The JWT attacks, one case each; the socket handshake refuses the same list (SocketAuthTests).
+    [TestCaseSource(typeof(TokenFactory), nameof(TokenFactory.Attacks))]
+    public async Task An_attack_token_is_401_problem((string Kind, string Reason) attack)
+    {
+        await ShouldBeRefusedAsync(TokenFactory.Attack(attack.Kind, "alice", OrdersServer.Secret, OrdersServer.Issuer));
+    }
+
+    [Test]
+    public async Task The_hand_made_control_token_is_accepted()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TokenFactory.Attack("valid", "alice", OrdersServer.Secret, OrdersServer.Issuer));
+        using var response = await _server.Http.SendAsync(request).Within();
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private async Task ShouldBeRefusedAsync(string token)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await _server.Http.SendAsync(request).Within();
+        using var scope = new AssertionScope(token);
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync().Within());
+        problem.RootElement.GetProperty("status").GetInt32().Should().Be(401);
     }
 
     [Test]
     public async Task A_token_without_sub_is_401()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TokenFactory.Sign(null, OrdersServer.Secret, OrdersServer.Issuer));
-        using var response = await _server.Http.SendAsync(request).Within();
-        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        await ShouldBeRefusedAsync(TokenFactory.Sign(null, OrdersServer.Secret, OrdersServer.Issuer));
     }
 }

@@ -62,6 +62,25 @@ public sealed class SocketAuthTests
         ShouldBeRefusal(await raw.ConnectAsync(JsonSerializer.Serialize(new { token })), "invalid_token");
     }
 
+    // The JWT attacks, one case each, as REST refuses them (AccessTokenTests).
+    [TestCaseSource(typeof(TokenFactory), nameof(TokenFactory.Attacks))]
+    public async Task An_attack_token_is_refused_with_its_reason((string Kind, string Reason) attack)
+    {
+        var token = TokenFactory.Attack(attack.Kind, "alice", OrdersServer.Secret, OrdersServer.Issuer);
+        var raw = new RawSocketIO(_server.Http);
+        await raw.OpenAsync();
+        ShouldBeRefusal(await raw.ConnectAsync(JsonSerializer.Serialize(new { token })), attack.Reason);
+    }
+
+    [Test]
+    public async Task The_hand_made_control_token_connects()
+    {
+        var token = TokenFactory.Attack("valid", "alice", OrdersServer.Secret, OrdersServer.Issuer);
+        var raw = new RawSocketIO(_server.Http);
+        await raw.OpenAsync();
+        (await raw.ConnectAsync(JsonSerializer.Serialize(new { token }))).Should().StartWith("40{\"sid\":");
+    }
+
     [Test]
     public async Task An_expired_token_is_refused_with_token_expired()
     {

@@ -1,5 +1,6 @@
 // The orders page in a real browser (Debian's Chromium through playwright-core): live indicator, a toast per event
-// and the list refreshed over REST, once with the frontend's default transports and once polling-only.
+// and the list refreshed over REST, once with the frontend's default transports and once polling-only; and the token
+// renewed in band when the server says it is expiring.
 // Needs a running orders service (ORDERS_API_URL, default http://localhost:3004, or ORDERS_API_START=1) and the
 // page built (npm run build); the page is served by `vite preview` on http://localhost:3006, a different origin.
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { OrdersApi, repoRoot, startServer, useOrdersService } from '../../lib/index.mjs';
+import { decodeToken, mintToken, OrdersApi, repoRoot, startServer, useOrdersService } from '../../lib/index.mjs';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(repoRoot, 'harness', 'artifacts');
@@ -43,7 +44,7 @@ async function openPage({ token, transports }) {
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     const query = new URLSearchParams({ api: service.url, ...(transports ? { transports } : {}) });
     await page.goto(`${PAGE}/?${query}`);
-    return { page, close, consoleLines };
+    return { page, close, consoleLines, context };
   } catch (err) {
     await close();
     throw err;
@@ -94,3 +95,29 @@ for (const [label, transports, expectedTransport] of [['default transports', und
     });
   });
 }
+
+test('renews its token in band when the server says it is expiring, and shows it', async (t) => {
+  const user = `qa-browser-renew-${Date.now()}`;
+  // The server warns halfway to exp for a token this short: about 3 s after it was minted.
+  const short = mintToken({ sub: user, expiresInSeconds: 6 });
+  const { page, close, consoleLines, context } = await openPage({ token: short });
+  t.after(close);
+  try {
+    await page.getByTestId('live-indicator').filter({ hasText: 'Live Updates Active' }).waitFor({ timeout: 15000 });
+    const socketId = await page.evaluate(() => window.__orderSocket.id);
+    // What the auth service does when it refreshes a session: a new accessToken cookie, which the page picks up.
+    const fresh = mintToken({ sub: user, expiresInSeconds: 900 });
+    await context.addCookies([{ name: 'accessToken', value: fresh, url: PAGE }]);
+
+    const status = page.locator('[data-testid=token-status][data-state=renewed]');
+    await status.waitFor({ timeout: 20000 });
+    const until = new Date(decodeToken(fresh).exp * 1000).toISOString().slice(11, 19);
+    assert.equal(await status.textContent(), `Token renewed, valid until ${until} UTC`);
+    assert.deepEqual(await page.evaluate(() => [window.__orderSocket.connected, window.__orderSocket.id, window.__orderSocket.auth.token]),
+      [true, socketId, fresh], 'the same socket lives on, and would reconnect with the renewed token');
+  } catch (err) {
+    await page.screenshot({ path: path.join(artifacts, 'e2e-token-renewal-failure.png') }).catch(() => {});
+    err.message += `\nbrowser console:\n${consoleLines.slice(-20).join('\n')}`;
+    throw err;
+  }
+});

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { getAccessToken } from './cookies.js';
 import { ORDERS_API_URL } from './config.js';
 import { getStatusEmoji, useOrderSocket } from './useOrderSocket.js';
+import { describeTokenStatus } from './tokenRenewal.js';
 
 function useToasts() {
   const [toasts, setToasts] = useState([]);
@@ -20,7 +21,7 @@ function OrdersPage() {
   const [fetches, setFetches] = useState(0);
   const [error, setError] = useState(null);
   const { toasts, toast } = useToasts();
-  const { isConnected, lastEvent } = useOrderSocket(accessToken, toast);
+  const { isConnected, lastEvent, tokenStatus } = useOrderSocket(accessToken, toast);
 
   const fetchOrders = useCallback(async (token) => {
     if (!token) return;
@@ -57,6 +58,11 @@ function OrdersPage() {
           {isConnected ? 'Live Updates Active' : 'Connecting...'}
         </div>
       </header>
+      {accessToken && (
+        <p data-testid="token-status" data-state={tokenStatus.state} style={{ color: '#6b7280', fontSize: 14 }}>
+          {describeTokenStatus(tokenStatus)}
+        </p>
+      )}
       {!accessToken && <p data-testid="no-token">No accessToken cookie: log in first.</p>}
       {error && <p data-testid="error" style={{ color: '#dc2626' }}>{error}</p>}
       <table data-testid="orders" data-fetches={fetches}>

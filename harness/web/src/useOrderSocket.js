@@ -1,7 +1,9 @@
 // The seed frontend's useOrderSocket hook, with the same io() options; toasts go through the `toast` callback.
+// Beyond the seed: the token is renewed in band when the server says it is expiring (tokenRenewal.js).
 import { useEffect, useRef, useState } from 'react';
 import { io } from 'socket.io-client';
 import { ORDERS_SOCKET_URL, TRANSPORTS } from './config.js';
+import { watchTokenRenewal } from './tokenRenewal.js';
 
 export const getStatusEmoji = (status) => ({
   pending: '⏳', processing: '📦', shipped: '🚚', delivered: '✅', cancelled: '❌',
@@ -11,6 +13,7 @@ export const useOrderSocket = (accessToken, toast) => {
   const socketRef = useRef(null);
   const [isConnected, setIsConnected] = useState(false);
   const [lastEvent, setLastEvent] = useState(null);
+  const [tokenStatus, setTokenStatus] = useState({ state: 'valid' });
 
   useEffect(() => {
     if (!accessToken) return undefined;
@@ -25,6 +28,7 @@ export const useOrderSocket = (accessToken, toast) => {
     });
     socketRef.current = socket;
     window.__orderSocket = socket; // lets the browser test read the transport in use
+    const stopRenewal = watchTokenRenewal(socket, accessToken, setTokenStatus);
 
     socket.on('connect', () => {
       setIsConnected(true);
@@ -57,8 +61,11 @@ export const useOrderSocket = (accessToken, toast) => {
       toast.success(`✅ ${data.message}`);
     });
 
-    return () => socket.disconnect();
+    return () => {
+      stopRenewal();
+      socket.disconnect();
+    };
   }, [accessToken]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  return { isConnected, lastEvent, socket: socketRef.current };
+  return { isConnected, lastEvent, socket: socketRef.current, tokenStatus };
 };
