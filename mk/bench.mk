@@ -25,7 +25,7 @@ bench: bench-build
 	$(BENCH_RUN) $(BENCH_ARGS)
 
 bench-smoke: bench-build
-	timeout 300 $(BENCH_RUN) --smoke $(BENCH_ARGS)
+	timeout 600 $(BENCH_RUN) --smoke $(BENCH_ARGS)
 
 bench-server:
 	$(DOTNET) build bench/Orders.BenchServer -c $(CONFIG) --nologo -v q
