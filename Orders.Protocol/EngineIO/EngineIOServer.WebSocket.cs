@@ -11,9 +11,15 @@ internal sealed partial class EngineIOServer
 {
     private async Task UpgradeAsync(HttpContext context, EngineSession session)
     {
-        if (!context.WebSockets.IsWebSocketRequest || !Options.AllowUpgrades || !session.TryBeginUpgrade())
+        if (!context.WebSockets.IsWebSocketRequest || !Options.AllowUpgrades)
         {
             await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        if (!session.TryBeginUpgrade())
+        {
+            await DeclineUpgradeAsync(context, session).ConfigureAwait(false);
             return;
         }
 
