@@ -110,11 +110,20 @@ internal sealed partial class EngineIOServer
                     break;
                 }
 
-                if (message.IsBinary)
+                // What the handler sends in answer leaves packet by packet, as engine.io's (see EngineSession.Answering).
+                session.Answering = true;
+                var parsed = true;
+                try
                 {
-                    OnBinaryPacket(session, message.Span);
+                    if (message.IsBinary) OnBinaryPacket(session, message.Span);
+                    else parsed = OnTextPacket(session, message.Span, viaWebSocket: true);
                 }
-                else if (!OnTextPacket(session, message.Span, viaWebSocket: true))
+                finally
+                {
+                    session.Answering = false;
+                }
+
+                if (!parsed)
                 {
                     Log.ParseError(_logger, session.Id, session.Transport);
                     reason = EngineCloseReason.ParseError;
