@@ -111,6 +111,7 @@ public sealed partial class EngineSession : IHeartbeatFiled
     /// </summary>
     internal bool Answering
     {
+        get => Volatile.Read(ref _answering);
         set => _answering = value;
     }
 

@@ -93,6 +93,10 @@ public sealed class AnswerWritesTests
             server.IO.Default.To("solo").Batched(batch).Emit("held", 0).Should().Be(1);
             await ws.SendTextAsync("421[\"ping-me\"]");
             await acked.Task.WaitAsync(ConformanceServer.Timeout);
+
+            // Emitted once the receive loop is done with the client's packet: not answers, so gathered as before.
+            while (session.Answering && DateTime.UtcNow < deadline) await Task.Delay(1);
+            session.Answering.Should().BeFalse("the handler has returned");
             for (var i = 1; i <= 3; i++) server.IO.Default.To("solo").Emit("after", i).Should().Be(1);
         }
 
