@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Transports;
 
 namespace Orders.Protocol.EngineIO;
 
@@ -14,7 +15,9 @@ internal sealed partial class EngineIOServer
 {
     /// <summary>
     /// Takes the handshake when it is one this endpoint would accept; anything it would refuse is left to the
-    /// HTTP pipeline, which answers with the usual Engine.IO error body.
+    /// HTTP pipeline, which answers with the usual Engine.IO error body. A handshake naming a session that cannot take
+    /// a WebSocket now (already upgraded or upgrading, or on WebSocket from the start) is taken, to be declined: it is
+    /// answered and closed at once, as engine.io does and as the HTTP pipeline does (<see cref="DeclineUpgradeAsync"/>).
     /// </summary>
     internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake)
     {
@@ -22,25 +25,32 @@ internal sealed partial class EngineIOServer
         if (query.Transport != TransportNames.WebSocket || QueryRefusal(query.Transport, query.Eio) is not null) return WebSocketClaim.None;
 
         if (query.Sid is null) return WebSocketClaim.NewSession;
-        return Options.AllowUpgrades && _sessions.TryGetValue(query.Sid, out var session) && session.TryBeginUpgrade()
-            ? WebSocketClaim.Upgrade(session)
-            : WebSocketClaim.None;
+        if (!Options.AllowUpgrades || !_sessions.TryGetValue(query.Sid, out var session)) return WebSocketClaim.None;
+        return session.TryBeginUpgrade() ? WebSocketClaim.Upgrade(session) : WebSocketClaim.Decline(session);
     }
 
     /// <summary>
     /// Answers 101 and runs the session. Not an async method of its own: the returned task is the receive loop's,
     /// so an idle socket holds no extra state machine for this step.
     /// </summary>
-    internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, EngineSession? upgrading) =>
+    internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, WebSocketClaim claim) =>
         ServeClaimedWebSocketAsync(
             new ConnectionStream(connection.Transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket),
             (connection.RemoteEndPoint as IPEndPoint)?.Address,
             handshake,
-            upgrading);
+            claim);
 
     /// <summary>The same over <paramref name="stream"/>, which is the connection's (Kestrel's, or a socket of its own).</summary>
-    internal Task ServeClaimedWebSocketAsync(ConnectionStream stream, IPAddress? remoteAddress, WebSocketHandshake handshake, EngineSession? upgrading)
+    internal Task ServeClaimedWebSocketAsync(ConnectionStream stream, IPAddress? remoteAddress, WebSocketHandshake handshake, WebSocketClaim claim)
     {
+        if (claim.Declined is { } declined)
+        {
+            // The 101 and the close frame in one write, as engine.io's do.
+            Log.WebSocketDeclined(_logger, declined.Id, declined.UpgradeRefusal);
+            return AwaitClientCloseAsync(stream, stream.WriteAsync(SwitchingProtocols(handshake.Key, WebSocketFrameHeader.EmptyClose)));
+        }
+
+        var upgrading = claim.Upgrading;
         // The 101 goes through the same stream as every later frame, so nothing the session sends can overtake it.
         // The receive loop disposes the socket when it ends.
         var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
@@ -120,6 +130,13 @@ internal sealed partial class EngineIOServer
         "\r\n\r\n"u8.CopyTo(response.AsSpan(head.Length + length));
         firstFrame.CopyTo(response.AsSpan(head.Length + length + 4));
         return response;
+    }
+
+    /// <summary>The <c>Sec-WebSocket-Accept</c> value for <paramref name="key"/>.</summary>
+    private static string AcceptValue(string key)
+    {
+        Span<byte> accept = stackalloc byte[28];
+        return Encoding.ASCII.GetString(accept[..WriteAccept(key, accept)]);
     }
 
     /// <summary>RFC 6455 §4.2.2: base64(SHA-1(key + GUID)); 28 ASCII bytes.</summary>

@@ -26,6 +26,9 @@ internal sealed partial class EngineIOServer
         [LoggerMessage(5, LogLevel.Warning, "Engine.IO session {Sid} sent more than {MaxBytes} bytes at once; closing it")]
         public static partial void PayloadTooLarge(ILogger logger, string sid, long maxBytes);
 
+        [LoggerMessage(8, LogLevel.Debug, "Engine.IO session {Sid}: a further WebSocket for it was accepted and closed ({Reason})")]
+        public static partial void WebSocketDeclined(ILogger logger, string sid, string reason);
+
         [LoggerMessage(6, LogLevel.Error, "Engine.IO handler failed while closing session {Sid}")]
         public static partial void HandlerFailed(ILogger logger, Exception exception, string sid);
     }

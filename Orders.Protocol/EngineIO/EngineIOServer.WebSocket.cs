@@ -11,9 +11,15 @@ internal sealed partial class EngineIOServer
 {
     private async Task UpgradeAsync(HttpContext context, EngineSession session)
     {
-        if (!context.WebSockets.IsWebSocketRequest || !Options.AllowUpgrades || !session.TryBeginUpgrade())
+        if (!context.WebSockets.IsWebSocketRequest || !Options.AllowUpgrades)
         {
             await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        if (!session.TryBeginUpgrade())
+        {
+            await DeclineUpgradeAsync(context, session).ConfigureAwait(false);
             return;
         }
 
@@ -104,11 +110,20 @@ internal sealed partial class EngineIOServer
                     break;
                 }
 
-                if (message.IsBinary)
+                // What the handler sends in answer leaves packet by packet, as engine.io's (see EngineSession.Answering).
+                session.Answering = true;
+                var parsed = true;
+                try
                 {
-                    OnBinaryPacket(session, message.Span);
+                    if (message.IsBinary) OnBinaryPacket(session, message.Span);
+                    else parsed = OnTextPacket(session, message.Span, viaWebSocket: true);
                 }
-                else if (!OnTextPacket(session, message.Span, viaWebSocket: true))
+                finally
+                {
+                    session.Answering = false;
+                }
+
+                if (!parsed)
                 {
                     Log.ParseError(_logger, session.Id, session.Transport);
                     reason = EngineCloseReason.ParseError;

@@ -23,6 +23,21 @@ public sealed partial class EngineSession
         return true;
     }
 
+    /// <summary>Why <see cref="TryBeginUpgrade"/> refuses this session now, named as engine.io's debug log names it.</summary>
+    internal string UpgradeRefusal
+    {
+        get
+        {
+            lock (_queue)
+            {
+                if (_state != SessionState.Open) return "session closing";
+                if (_upgrade == UpgradeState.Done) return "transport had already been upgraded";
+                if (_upgrade == UpgradeState.Probing) return "transport has already been trying to upgrade";
+                return _transport == TransportKind.WebSocket ? "transport is websocket already" : "upgrade refused";
+            }
+        }
+    }
+
     internal bool CompleteUpgrade(WebSocket socket, ConnectionStream? frames)
     {
         TaskCompletionSource? wake;

@@ -28,6 +28,7 @@ public sealed partial class EngineSession : IHeartbeatFiled
     private WebSocket? _webSocket;
     private ConnectionStream? _frames;
     private bool _draining;
+    private bool _answering;
 
     // The frame handed to the pump with the drain flag: frames sent meanwhile queue behind it.
     private OutgoingFrame _pumped;
@@ -98,6 +99,22 @@ public sealed partial class EngineSession : IHeartbeatFiled
         set => _server.NoteDue(this, _closingDeadline = value);
     }
 
+    /// <summary>
+    /// Set by the WebSocket receive loop while the handler runs for one of the client's packets. What the handler
+    /// sends then (a CONNECT's answer and what the connection handler emits, an ack, a pong) leaves as engine.io's
+    /// does: each packet in a write of its own. Such sends are written at once by the receiving thread, one system call
+    /// each, unless a write of the pump or of a batch holds the session (a ping or broadcast still being written when
+    /// the client's packet came): then they queue, and the pump would gather them into one write, so a client that
+    /// reads the socket once per packet found its second packet already taken with the first. Queued while answering,
+    /// they are marked <see cref="OutgoingFrame.Alone"/>; frames of broadcasts, heartbeats and batches, and lone
+    /// emits from elsewhere, are still gathered. What a handler sends after an await is not told apart.
+    /// </summary>
+    internal bool Answering
+    {
+        get => Volatile.Read(ref _answering);
+        set => _answering = value;
+    }
+
     internal bool IsUpgrading => _upgrade == UpgradeState.Probing;
 
     internal bool IsUpgraded => _upgrade == UpgradeState.Done;
@@ -166,7 +183,9 @@ public sealed partial class EngineSession : IHeartbeatFiled
             }
             else
             {
-                foreach (var f in frames) _queue.Enqueue(f);
+                // An answer to the client's packet that must wait keeps a write of its own (see Answering).
+                var alone = _answering && !pumped && batch is null;
+                foreach (var f in frames) _queue.Enqueue(alone ? f with { Alone = true } : f);
                 if (_transport == TransportKind.WebSocket && !_draining)
                 {
                     _draining = startDrain = true;
@@ -290,7 +309,8 @@ public sealed partial class EngineSession : IHeartbeatFiled
 
     /// <summary>
     /// The bytes of the next write: <paramref name="head"/> and the queued frames behind it that have their wire
-    /// form, up to <see cref="MaxPumpedBytes"/> (a single frame goes as it is, however long); several are copied
+    /// form, up to <see cref="MaxPumpedBytes"/> (a single frame goes as it is, however long) and up to the next frame
+    /// that goes alone (<see cref="OutgoingFrame.Alone"/>, written by itself); several are copied
     /// into <paramref name="batch"/>'s gather arena. Returns how many came from the queue.
     /// </summary>
     private (ReadOnlyMemory<byte> Wire, int FromQueue) GatherLocked(ReadOnlyMemory<byte> head, SendBatch batch)
@@ -302,11 +322,14 @@ public sealed partial class EngineSession : IHeartbeatFiled
         if (_queue.Count == 0) return (head, 0);
         foreach (var frame in _queue)
         {
-            if (frame.Wire.IsEmpty || (count > 0 && length + frame.Wire.Length > MaxPumpedBytes)) break;
+            if (frame.Wire.IsEmpty || (count > 0 && (frame.Alone || length + frame.Wire.Length > MaxPumpedBytes))) break;
             if (count == 0) single = frame.Wire;
             length += frame.Wire.Length;
             count++;
             fromQueue++;
+
+            // An answer goes by itself (see Answering): the frames behind it wait for the next write.
+            if (frame.Alone) break;
         }
 
         if (count <= 1) return (single, fromQueue);

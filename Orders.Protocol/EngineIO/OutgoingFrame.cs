@@ -19,6 +19,12 @@ internal readonly record struct OutgoingFrame(ReadOnlyMemory<byte> Payload, bool
     public static readonly OutgoingFrame CloseFrame = Text("1"u8);
     public static readonly OutgoingFrame ProbeAnswer = Text("3probe"u8);
 
+    /// <summary>
+    /// Set on a frame that answers a client's packet and had to wait in the queue: the send pump writes it in a write
+    /// of its own, never gathered with the frames around it (see <see cref="EngineSession.Answering"/>).
+    /// </summary>
+    public bool Alone { get; init; }
+
     /// <summary>A text frame with its WebSocket header, copied from <paramref name="payload"/>.</summary>
     public static OutgoingFrame Text(ReadOnlySpan<byte> payload)
     {

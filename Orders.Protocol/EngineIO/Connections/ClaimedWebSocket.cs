@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Orders.Protocol.EngineIO.Connections;
 
 /// <summary>A WebSocket handshake an engine took at the connection: who serves it, for which session, and where its head ends.</summary>
-internal readonly record struct ClaimedWebSocket(EngineIOServer Engine, WebSocketHandshake Handshake, EngineSession? Upgrading, SequencePosition HeadEnd)
+internal readonly record struct ClaimedWebSocket(EngineIOServer Engine, WebSocketHandshake Handshake, WebSocketClaim Claim, SequencePosition HeadEnd)
 {
     /// <summary>
     /// How long the connection path waits for a new connection's first bytes. A client that connects and stays
@@ -23,7 +23,7 @@ internal readonly record struct ClaimedWebSocket(EngineIOServer Engine, WebSocke
         var engine = status == HandshakeParseStatus.WebSocket ? registry.Find(handshake!.Path) : null;
         var claim = engine?.TryClaimWebSocket(handshake!) ?? WebSocketClaim.None;
         if (!claim.Claimed) return false;
-        claimed = new ClaimedWebSocket(engine!, handshake!, claim.Upgrading, headEnd);
+        claimed = new ClaimedWebSocket(engine!, handshake!, claim, headEnd);
         return true;
     }
 }

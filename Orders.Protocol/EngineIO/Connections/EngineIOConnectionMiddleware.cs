@@ -51,6 +51,6 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
         }
 
         input.AdvanceTo(claimed.HeadEnd);
-        return claimed.Engine.ServeClaimedWebSocketAsync(connection, claimed.Handshake, claimed.Upgrading);
+        return claimed.Engine.ServeClaimedWebSocketAsync(connection, claimed.Handshake, claimed.Claim);
     }
 }

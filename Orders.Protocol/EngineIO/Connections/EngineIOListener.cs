@@ -214,7 +214,7 @@ internal sealed partial class EngineIOListener : IConnectionListener
         }
 
         var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address;
-        _ = claimed.Engine.ServeClaimedWebSocketAsync(new ConnectionStream(socket), remote, claimed.Handshake, claimed.Upgrading);
+        _ = claimed.Engine.ServeClaimedWebSocketAsync(new ConnectionStream(socket), remote, claimed.Handshake, claimed.Claim);
         return true;
     }
 

@@ -15,6 +15,13 @@ internal static class WebSocketFrameHeader
     /// <summary>The first byte of a close frame, as System.Net.WebSockets writes it (FIN, no extension bits).</summary>
     public const byte CloseFirstByte = Fin | 0x8;
 
+    /// <summary>
+    /// A close frame without a status code (RFC 6455 §5.5.1), which engine.io sends to a WebSocket it declines. Written
+    /// by hand because System.Net.WebSockets cannot send one: asked for <c>WebSocketCloseStatus.Empty</c> it puts the
+    /// code 1005 on the wire, which §7.4.1 reserves for "no code received" and clients reject as a protocol error.
+    /// </summary>
+    public static ReadOnlySpan<byte> EmptyClose => [CloseFirstByte, 0];
+
     public static int Length(int payloadLength) => payloadLength switch
     {
         <= 125 => 2,

@@ -51,17 +51,6 @@ public sealed class UpgradeTests
     }
 
     [Test]
-    public async Task Second_websocket_for_an_upgraded_session_is_refused()
-    {
-        var (sid, ws) = await UpgradedSessionAsync();
-        using var _ = ws;
-        var second = async () => await _server.ConnectWebSocketAsync(Path, sid);
-        await second.Should().ThrowAsync<System.Net.WebSockets.WebSocketException>();
-        await ws.SendTextAsync("4still-here");
-        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4still-here");
-    }
-
-    [Test]
     public async Task Packets_queued_during_the_probe_are_delivered_over_the_websocket()
     {
         var sid = await _server.OpenPollingAsync();

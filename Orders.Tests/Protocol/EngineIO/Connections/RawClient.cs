@@ -35,6 +35,9 @@ internal sealed class RawClient : IAsyncDisposable
         return [.. frame];
     }
 
+    /// <summary>A client close frame without a status code (masked, as every client frame).</summary>
+    public static byte[] MaskedEmptyClose() => [0x88, 0x80, 1, 2, 3, 4];
+
     public Task WriteAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask().WaitAsync(ConformanceServer.Timeout);
 
     public async Task<string> ReadHeadAsync()
@@ -77,6 +80,29 @@ internal sealed class RawClient : IAsyncDisposable
             }
 
             await FillAsync();
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> bytes, exactly as the server wrote them.</summary>
+    public async Task<byte[]> ReadBytesAsync(int count)
+    {
+        while (_buffered.Count < count) await FillAsync();
+        var bytes = _buffered.GetRange(0, count).ToArray();
+        _buffered.RemoveRange(0, count);
+        return bytes;
+    }
+
+    /// <summary>True once the server ends the connection; false if it sends more bytes first. Bounded by the server timeout.</summary>
+    public async Task<bool> WaitForEndAsync()
+    {
+        try
+        {
+            await FillAsync();
+            return false;
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or IOException)
+        {
+            return true;
         }
     }
 
