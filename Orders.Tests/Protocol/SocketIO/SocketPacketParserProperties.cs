@@ -25,7 +25,20 @@ public sealed class SocketPacketParserProperties
     private static readonly Gen<byte[]> NearPacket =
         Gen.OneOf(Tokens).Array[0, 16].Select(parts => Encoding.UTF8.GetBytes(string.Concat(parts)));
 
-    private static readonly Gen<byte[]> AnyBytes = Gen.Frequency((1, Gen.Byte.Array[0, 64]), (3, NearPacket));
+    // Binary events whose placeholders carry any JSON as num, at any depth: what a client may send for them.
+    private static readonly Gen<byte[]> PlaceholderPacket =
+        Gen.Select(
+            Gen.Int[0, 3],
+            Gen.OneOf("0", "1", "-1", "2147483648", "1.5", "1e2", "true", "null", "\"0\"", "[0]", "{}").Array[1, 3],
+            Gen.Bool)
+        .Select((announced, nums, nested) =>
+        {
+            var placeholders = nums.Select(n => $"{{\"_placeholder\":true,\"num\":{n}}}");
+            var args = string.Join(",", nested ? placeholders.Select(p => $"{{\"f\":[{p}]}}") : placeholders);
+            return Encoding.UTF8.GetBytes($"5{announced}-[\"ev\",{args}]");
+        });
+
+    private static readonly Gen<byte[]> AnyBytes = Gen.Frequency((1, Gen.Byte.Array[0, 64]), (3, NearPacket), (1, PlaceholderPacket));
 
     // No commas: the namespace ends at the first one, and ours are names an application chose.
     private static readonly Gen<string> Namespace =
@@ -74,6 +87,7 @@ public sealed class SocketPacketParserProperties
             var args = new SocketArgs(data, 0, Enumerable.Range(0, arrived).Select(i => new byte[] { (byte)i }).ToList());
             args.PlaceholdersAreValid();
             args.ToEmitArgs().Should().HaveCount(args.Count);
+            for (var i = 0; i < args.Count; i++) args.GetBinary(i);
         }, iter: Iterations, threads: 1);
     }
 
