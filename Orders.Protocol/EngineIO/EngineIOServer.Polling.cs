@@ -108,17 +108,8 @@ internal sealed partial class EngineIOServer
 
     private bool Dispatch(ReadOnlySequence<byte> payload, EngineSession session)
     {
-        if (payload.IsSingleSegment) return PollingTransport.ForEachPacket(payload.FirstSpan, this, session);
-        var rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
-        try
-        {
-            payload.CopyTo(rented);
-            return PollingTransport.ForEachPacket(rented.AsSpan(0, (int)payload.Length), this, session);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        var sink = new SessionSink(this, session);
+        return PollingTransport.ForEachPacket(payload, ref sink);
     }
 
     private async Task RejectTooLargeAsync(HttpContext context, EngineSession session)
@@ -128,5 +119,13 @@ internal sealed partial class EngineIOServer
         context.Response.Headers.Connection = "close";
         session.Terminate(EngineCloseReason.PayloadTooLarge);
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>A POST body's packets, to the session it was posted to.</summary>
+    private readonly struct SessionSink(EngineIOServer server, EngineSession session) : IPollingPacketSink
+    {
+        public bool OnText(ReadOnlySpan<byte> packet) => server.OnTextPacket(session, packet, viaWebSocket: false);
+
+        public void OnBinary(ReadOnlySpan<byte> data) => server.OnBinaryPacket(session, data);
     }
 }

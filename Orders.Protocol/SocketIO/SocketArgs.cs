@@ -65,7 +65,8 @@ public sealed class SocketArgs
     {
         if (element.ValueKind != JsonValueKind.Object) return null;
         if (!element.TryGetProperty("_placeholder", out var flag) || flag.ValueKind != JsonValueKind.True) return null;
-        if (!element.TryGetProperty("num", out var num) || !num.TryGetInt32(out var index)) return null;
+        // TryGetInt32 throws on anything but a number, and num is whatever the client sent.
+        if (!element.TryGetProperty("num", out var num) || num.ValueKind != JsonValueKind.Number || !num.TryGetInt32(out var index)) return null;
         return index >= 0 && index < _attachments.Count ? _attachments[index] : null;
     }
 

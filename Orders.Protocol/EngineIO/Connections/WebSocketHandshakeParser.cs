@@ -17,6 +17,10 @@ internal static class WebSocketHandshakeParser
 
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
 
+    // RFC 9110 tchar: what a header name is made of.
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
     public static HandshakeParseStatus TryParse(ReadOnlySequence<byte> buffer, out WebSocketHandshake? handshake, out SequencePosition headEnd)
     {
         handshake = null;
@@ -58,7 +62,8 @@ internal static class WebSocketHandshakeParser
         var requestLine = lineEnd < 0 ? head : head[..lineEnd];
         if (!requestLine.StartsWith("GET /"u8) || !requestLine.EndsWith(" HTTP/1.1"u8)) return HandshakeParseStatus.NotWebSocket;
         var target = requestLine[4..^9];
-        if (target.IndexOfAny(" #\r\n"u8) >= 0) return HandshakeParseStatus.NotWebSocket;
+        // Visible ASCII only (no blank or control byte, as Kestrel requires), and no fragment.
+        if (target.IndexOfAnyExceptInRange((byte)'!', (byte)'~') >= 0 || target.Contains((byte)'#')) return HandshakeParseStatus.NotWebSocket;
 
         var headers = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
         var rest = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
@@ -81,9 +86,10 @@ internal static class WebSocketHandshakeParser
 
     private static bool TryAddHeader(ReadOnlySpan<byte> line, Dictionary<string, StringValues> headers)
     {
-        // An empty name, whitespace before the colon or a folded continuation line: leave it to Kestrel.
+        // An empty name, a name that is not a token (whitespace before the colon, a folded continuation line, a
+        // separator inside it): leave it to Kestrel.
         var colon = line.IndexOf((byte)':');
-        if (colon <= 0 || line.IndexOfAny((byte)'\r', (byte)'\n') >= 0 || line[0] is (byte)' ' or (byte)'\t' || line[colon - 1] is (byte)' ' or (byte)'\t') return false;
+        if (colon <= 0 || line[..colon].ContainsAnyExcept(TokenChars) || line.IndexOfAny((byte)'\r', (byte)'\n') >= 0) return false;
         var name = HandshakeStrings.Name(line[..colon], out var known);
         var value = HandshakeStrings.Value(known, line[(colon + 1)..].Trim(" \t"u8));
         headers[name] = headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);

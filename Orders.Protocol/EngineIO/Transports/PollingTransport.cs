@@ -48,31 +48,52 @@ internal static class PollingTransport
         }
     }
 
-    /// <summary>Splits a payload into packets and hands each to the server; false on a malformed packet.</summary>
-    public static bool ForEachPacket(ReadOnlySpan<byte> payload, EngineIOServer server, EngineSession session)
+    /// <summary>
+    /// Splits a POST body into packets and hands each to <paramref name="sink"/>; false on a malformed packet (the
+    /// packets before it have been handed over). Never throws on bad input.
+    /// </summary>
+    public static bool ForEachPacket<TSink>(ReadOnlySequence<byte> payload, ref TSink sink)
+        where TSink : struct, IPollingPacketSink
+    {
+        if (payload.IsSingleSegment) return ForEachPacket(payload.FirstSpan, ref sink);
+        var rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        try
+        {
+            payload.CopyTo(rented);
+            return ForEachPacket(rented.AsSpan(0, (int)payload.Length), ref sink);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static bool ForEachPacket<TSink>(ReadOnlySpan<byte> payload, ref TSink sink)
+        where TSink : struct, IPollingPacketSink
     {
         if (payload.IsEmpty) return false;
         while (true)
         {
             var end = payload.IndexOf(EnginePacketType.Separator);
             var packet = end < 0 ? payload : payload[..end];
-            if (!DispatchOne(packet, server, session)) return false;
+            if (!DispatchOne(packet, ref sink)) return false;
             if (end < 0) return true;
             payload = payload[(end + 1)..];
         }
     }
 
-    private static bool DispatchOne(ReadOnlySpan<byte> packet, EngineIOServer server, EngineSession session)
+    private static bool DispatchOne<TSink>(ReadOnlySpan<byte> packet, ref TSink sink)
+        where TSink : struct, IPollingPacketSink
     {
         if (packet.IsEmpty) return false;
-        if (packet[0] != EnginePacketType.Base64Prefix) return server.OnTextPacket(session, packet, viaWebSocket: false);
+        if (packet[0] != EnginePacketType.Base64Prefix) return sink.OnText(packet);
 
         var base64 = packet[1..];
         var rented = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(base64.Length));
         try
         {
             if (Base64.DecodeFromUtf8(base64, rented, out _, out var written) != OperationStatus.Done) return false;
-            server.OnBinaryPacket(session, rented.AsSpan(0, written));
+            sink.OnBinary(rented.AsSpan(0, written));
             return true;
         }
         finally

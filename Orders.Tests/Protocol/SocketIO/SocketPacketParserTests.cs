@@ -147,4 +147,17 @@ public sealed class SocketPacketParserTests
         var data = JsonDocument.Parse("[\"evt\",{\"_placeholder\":true,\"num\":0}]").RootElement;
         new SocketArgs(data, 1, [[1], [2]]).PlaceholdersAreValid().Should().BeFalse();
     }
+
+    // Found by the socket-packet fuzz target (shrunk by hand): a client's placeholder whose num is not a number made
+    // GetBinary and ToEmitArgs throw in the application's handler.
+    [Test]
+    public void A_placeholder_whose_num_is_not_a_number_resolves_to_no_attachment()
+    {
+        SocketPacketParser.TryParse("51-[\"up\",{\"_placeholder\":true,\"num\":true}]"u8, out var packet).Should().BeTrue();
+        var args = new SocketArgs(packet.Data!.Value, 1, [[1]]);
+
+        using var _ = new AssertionScope();
+        args.GetBinary(0).Should().BeNull();
+        args.ToEmitArgs()[0].Should().BeOfType<Dictionary<string, object?>>().Which.Should().ContainKey("num");
+    }
 }

@@ -71,6 +71,10 @@ public sealed class WebSocketHandshakeParserTests
     [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\n folded\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Obsolete line folding")]
     [TestCase("GET /socket.io/ HTTP/1.1\r\nHost : a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Whitespace before a colon")]
     [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\nX: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "A bare line feed")]
+    // Found by WebSocketHandshakeParserProperties: Kestrel refuses these, so the connection-level parser must not take them.
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-a}b: v\r\n\r\n", TestName = "A header name that is not a token")]
+    [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX a: v\r\n\r\n", TestName = "A blank inside a header name")]
+    [TestCase("GET /socket.io/\t HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "A tab in the request target")]
     [TestCase("GET /socket.io/ HTTP/1.1\r\nHost: \u00e9\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", TestName = "Non-ASCII bytes")]
     public void Anything_but_a_plain_upgrade_is_left_to_kestrel(string text)
     {
