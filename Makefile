@@ -22,6 +22,7 @@ help:
 	@echo "make e2e             the browser test against a running service"
 	@echo "make conformance     the Socket.IO/Engine.IO conformance host on PORT"
 	@echo "make bench           benchmarks against Node's socket.io (bench-smoke: seconds; bench-micro: BenchmarkDotNet)"
+	@echo "make fuzz            coverage-guided fuzzing of the protocol parsers with afl++ (FUZZ_SECONDS per target)"
 
 restore: harness-deps harness-web-deps
 	$(DOTNET) restore orders.sln
