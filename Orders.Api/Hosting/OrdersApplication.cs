@@ -32,15 +32,17 @@ internal static class OrdersApplication
         services.AddAccessTokenAuth();
         services.AddOrdersDatabase();
         services.AddOrdersHealthChecks();
-        // SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and __Enabled) tune recovery; it is on by default.
-        services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO:ConnectionStateRecovery").Bind(socketIO.ConnectionStateRecovery));
+        // SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and __Enabled) tune recovery, which is on by default;
+        // SocketIO__PingInterval / __PingTimeout the heartbeat (socket.io's 25 s / 20 s).
+        services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO").Bind(socketIO));
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
         services.AddOrdersMetrics();
 
         var app = builder.Build();
+        // Outside the exception handler, so the line carries the status the client got (503 for an outage, not 500).
+        app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
         app.UseCors(FrontendOrigins.PolicyName);
         app.UseAuthentication();
         app.UseAuthorization();

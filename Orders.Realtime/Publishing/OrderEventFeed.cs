@@ -46,7 +46,6 @@ internal sealed partial class OrderEventFeed(
     private long _newest;
     private long _lastCreatedAtTicks;
     private volatile bool _reading;
-    private bool _outage;
 
     /// <summary>The position of the last event sent; -1 until the feed has started.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
@@ -99,6 +98,7 @@ internal sealed partial class OrderEventFeed(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var poll = options.Value.PollInterval;
+        var backoff = options.Value.NewBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -119,8 +119,8 @@ internal sealed partial class OrderEventFeed(
                 }
 
                 Interlocked.Exchange(ref _newest, Delivered);
-                if (_outage) LogCaughtUp(logger, from, Delivered);
-                _outage = false;
+                if (backoff.Failing) LogCaughtUp(logger, from, Delivered);
+                backoff.Reset();
                 _reading = true;
                 if (!await _wake.WaitAsync(poll, stoppingToken).ConfigureAwait(false)) _readTable = true;
             }
@@ -130,13 +130,15 @@ internal sealed partial class OrderEventFeed(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                // The database is unreachable: nothing is lost (the rows wait), the feed retries at the poll interval.
-                if (!_outage) LogReadFailed(logger, ex, Delivered);
-                _outage = true;
+                // The database is unreachable: nothing is lost (the rows wait). The table is read again on the next
+                // attempt, which comes after the backoff or as soon as the listener is back (it wakes the feed).
+                // Without _readTable set here, the next turn would skip the table, "succeed" and flap the readiness.
+                _readTable = true;
+                if (!backoff.Failing) LogReadFailed(logger, Delivered, Outages.Backoff.Reason(ex));
                 _reading = false;
                 try
                 {
-                    await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
+                    await _wake.WaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -224,8 +226,8 @@ internal sealed partial class OrderEventFeed(
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Order event {EventName} for {OrderId} at position {Position} could not be sent")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string eventName, Guid orderId, long position);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Order events cannot be read after position {Position}; retrying (nothing is lost, the rows wait)")]
-    private static partial void LogReadFailed(ILogger logger, Exception exception, long position);
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Order events cannot be read after position {Position}: {Reason}; retrying with backoff (nothing is lost, the rows wait)")]
+    private static partial void LogReadFailed(ILogger logger, long position, string reason);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Order events are read again: caught up from position {From} to {To}")]
     private static partial void LogCaughtUp(ILogger logger, long from, long to);
