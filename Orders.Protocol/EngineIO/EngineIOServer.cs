@@ -23,6 +23,10 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly ILogger _logger;
     private readonly ProtocolMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
+
+    // Set when the host starts stopping: new sessions are refused while the open ones are still served (their polls,
+    // their queued frames) until they are closed.
+    private volatile bool _refusing;
     private readonly SendBatchPool? _batches;
     private readonly byte[] _pollingHandshakeTail;
     private readonly byte[] _webSocketHandshakeTail;
@@ -108,6 +112,13 @@ internal sealed partial class EngineIOServer : IDisposable
 
         var isWebSocket = transport == TransportNames.WebSocket;
         var sid = query["sid"].ToString();
+        if (sid.Length == 0 && _refusing)
+        {
+            // Stopping: a new client is better served by another node; the sessions open here are being closed.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         if (sid.Length == 0)
         {
             if (!HttpMethods.IsGet(request.Method))
@@ -185,7 +196,7 @@ internal sealed partial class EngineIOServer : IDisposable
     {
         var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now);
         _sessions[session.Id] = session;
-        if (_stopping.IsCancellationRequested) session.Terminate(EngineCloseReason.ServerShuttingDown);
+        if (_stopping.IsCancellationRequested || _refusing) session.Terminate(EngineCloseReason.ServerShuttingDown);
         _metrics.SessionOpened(transport.ToName());
         Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress);
         return session;
@@ -307,6 +318,31 @@ internal sealed partial class EngineIOServer : IDisposable
 
     /// <summary>A session has something due at <paramref name="at"/>: the sweep visits it no earlier (see <see cref="HeartbeatWheel{TSession}"/>).</summary>
     internal void NoteDue(EngineSession session, long at) => _wheel.Schedule(session, at);
+
+    /// <summary>Refuses new sessions from now on (503); open sessions are served until they close.</summary>
+    public void StopAccepting() => _refusing = true;
+
+    /// <summary>
+    /// Closes every open session the graceful way: what is queued for it is sent first, then its transport is closed
+    /// (a WebSocket close frame, or a close packet answering the next poll), which a client takes as a lost
+    /// connection and reconnects. Resolves once all are closed; when <paramref name="cancellationToken"/> fires first,
+    /// the rest are ended at once.
+    /// </summary>
+    public async Task CloseAllAsync(CancellationToken cancellationToken)
+    {
+        StopAccepting();
+        foreach (var (_, session) in _sessions) session.BeginGracefulClose(EngineCloseReason.ServerShuttingDown);
+        try
+        {
+            while (!_sessions.IsEmpty) await Task.Delay(CloseCheckInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
+        }
+    }
+
+    private static readonly TimeSpan CloseCheckInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Host stopping: every session is told (close frame or close packet), then pending reads end.</summary>
     public void Dispose()

@@ -80,6 +80,37 @@ internal sealed partial class OrderEventFeed(
         Signal();
     }
 
+    /// <summary>
+    /// Sends every row committed so far (this node's own and the others') before the node closes its sockets at
+    /// shutdown. Returns early when the database cannot be read or <paramref name="cancellationToken"/> fires: what
+    /// was not sent stays in the table, and the clients recover it wherever they reconnect.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        if (Delivered < 0) return;
+        long head;
+        try
+        {
+            head = await ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            return;
+        }
+
+        Wake();
+        try
+        {
+            while (Delivered < head) await Task.Delay(DrainCheckInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogDrainIncomplete(logger, Delivered, head);
+        }
+    }
+
+    private static readonly TimeSpan DrainCheckInterval = TimeSpan.FromMilliseconds(10);
+
     private void Signal()
     {
         if (_wake.CurrentCount == 0)
@@ -228,6 +259,9 @@ internal sealed partial class OrderEventFeed(
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Order events cannot be read after position {Position}: {Reason}; retrying with backoff (nothing is lost, the rows wait)")]
     private static partial void LogReadFailed(ILogger logger, long position, string reason);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Shutting down with order events sent up to position {Delivered} of {Head}; their clients recover the rest on reconnect")]
+    private static partial void LogDrainIncomplete(ILogger logger, long delivered, long head);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Order events are read again: caught up from position {From} to {To}")]
     private static partial void LogCaughtUp(ILogger logger, long from, long to);
