@@ -75,7 +75,7 @@ async function reconnected(client) {
 
 describe('graceful shutdown', { skip }, () => {
   test('SIGTERM with PATCHes in flight: answered or refused cleanly, exit within the timeout, every event once on the other node', async (t) => {
-    const env = { ...RECOVERY_LOG_ENV, Shutdown__Timeout: `00:00:${SHUTDOWN_TIMEOUT_S}` };
+    const env = { ...RECOVERY_LOG_ENV, 'Serilog__MinimumLevel__Override__Orders.Protocol.EngineIO': 'Debug', Shutdown__Timeout: `00:00:${SHUTDOWN_TIMEOUT_S}` };
     const nodeA = await startOrdersApi({ port: await freePort(), env, name: 'Orders.Api (node A)' });
     const nodeB = await startOrdersApi({ port: await freePort(), env, name: 'Orders.Api (node B)' });
     const proxy = await switchingProxy(nodeA.port);
@@ -134,7 +134,8 @@ describe('graceful shutdown', { skip }, () => {
       // for recovery to make up.
       const live = await Promise.all(liveOnA);
       for (const [i, offsets] of live.entries()) {
-        assert.deepEqual(offsets, committedOnA, `${clients[i].socket.io.opts.transports[0]} client had every event committed on A live before A closed it`);
+        assert.deepEqual(offsets, committedOnA, `${clients[i].socket.io.opts.transports[0]} client had every event committed on A live before A closed it;`
+          + ` node A said:\n${nodeA.output(400).split('\n').filter((l) => /Stopping|closed|left|Order events sent/.test(l)).join('\n')}`);
       }
 
       // Back through the proxy, now on B: the same sessions, recovered.
