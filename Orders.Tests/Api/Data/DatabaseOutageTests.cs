@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FluentAssertions.Execution;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orders.Realtime.Publishing;
 using Orders.Tests.Infrastructure;
 
 namespace Orders.Tests.Api.Data;
@@ -27,6 +29,7 @@ public sealed class DatabaseOutageTests
             ["SocketIO:PingTimeout"] = "00:00:01",
             // Long enough that a row committed without a notification is still unread when the database goes.
             ["OrderEvents:PollInterval"] = "00:00:05",
+            ["OrderEvents:MaxRetryDelay"] = "00:00:02",
         });
     }
 
@@ -85,6 +88,37 @@ public sealed class DatabaseOutageTests
             events.Select(e => e.Name).Should().Equal("order:created", "order:status_changed", "order:updated", "order:status_changed");
             events.Select(e => long.Parse(e.Offset!, System.Globalization.CultureInfo.InvariantCulture)).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
             disconnects.Should().BeEmpty();
+        }
+    }
+
+    // The feed's failed read must not count as a read: it once skipped the table on its next turn, "succeeded", said it
+    // had caught up and turned ready again, every poll interval for as long as the outage lasted.
+    [Test]
+    public async Task While_the_database_is_down_the_event_feed_stays_not_ready_and_comes_back_after()
+    {
+        var feed = _server.Services.GetRequiredService<OrderEventFeed>();
+        await _cluster.StopImmediatelyAsync().Within(TimeSpan.FromSeconds(40));
+        try
+        {
+            await UntilAsync(() => !feed.IsReading, TimeSpan.FromSeconds(15), "the feed notices the outage");
+            var flapped = false;
+            for (var end = DateTime.UtcNow.AddSeconds(7); DateTime.UtcNow < end && !flapped; await Task.Delay(50)) flapped = feed.IsReading;
+            flapped.Should().BeFalse("nothing can be read while the database is down");
+        }
+        finally
+        {
+            await _cluster.StartServerAsync().Within(TimeSpan.FromSeconds(70));
+        }
+
+        await UntilAsync(() => feed.IsReading, TimeSpan.FromSeconds(15), "the feed reads again");
+        await WaitUntilReadyAsync();
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        for (var end = DateTime.UtcNow + timeout; !condition(); await Task.Delay(50))
+        {
+            if (DateTime.UtcNow > end) throw new TimeoutException($"Not within {timeout}: {what}.");
         }
     }
 
