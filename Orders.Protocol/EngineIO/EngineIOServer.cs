@@ -23,10 +23,6 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly ILogger _logger;
     private readonly ProtocolMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
-
-    // Set when the host starts stopping: new sessions are refused while the open ones are still served (their polls,
-    // their queued frames) until they are closed.
-    private volatile bool _refusing;
     private readonly SendBatchPool? _batches;
     private readonly byte[] _pollingHandshakeTail;
     private readonly byte[] _webSocketHandshakeTail;
@@ -318,39 +314,6 @@ internal sealed partial class EngineIOServer : IDisposable
 
     /// <summary>A session has something due at <paramref name="at"/>: the sweep visits it no earlier (see <see cref="HeartbeatWheel{TSession}"/>).</summary>
     internal void NoteDue(EngineSession session, long at) => _wheel.Schedule(session, at);
-
-    /// <summary>Refuses new sessions from now on (503); open sessions are served until they close.</summary>
-    public void StopAccepting() => _refusing = true;
-
-    /// <summary>
-    /// Closes every open session the graceful way: what is queued for it is sent first, then its transport is closed
-    /// (a WebSocket close frame, or a close packet answering the next poll), which a client takes as a lost
-    /// connection and reconnects. Resolves once all are closed; when <paramref name="cancellationToken"/> fires first,
-    /// the rest are ended at once.
-    /// </summary>
-    public async Task CloseAllAsync(CancellationToken cancellationToken)
-    {
-        StopAccepting();
-        foreach (var (_, session) in _sessions) session.BeginGracefulClose(EngineCloseReason.ServerShuttingDown);
-        try
-        {
-            while (!_sessions.IsEmpty) await Task.Delay(CloseCheckInterval, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
-        }
-    }
-
-    private static readonly TimeSpan CloseCheckInterval = TimeSpan.FromMilliseconds(20);
-
-    /// <summary>Host stopping: every session is told (close frame or close packet), then pending reads end.</summary>
-    public void Dispose()
-    {
-        // Not disposed: transports still observe the token while they unwind.
-        _stopping.Cancel();
-        foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
-    }
 
     // ----- HTTP helpers -----
 
