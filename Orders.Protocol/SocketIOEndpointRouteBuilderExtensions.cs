@@ -19,7 +19,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
     {
         var services = endpoints.ServiceProvider;
         var server = services.GetRequiredService<SocketIOServer>();
-        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<SocketIOOptions>>().Value, new SocketIOEngineHandler(server), server.SendBatches);
+        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<SocketIOOptions>>().Value, new SocketIOEngineHandler(server), server.SendBatches, server);
     }
 
     /// <summary>Serves raw Engine.IO at <paramref name="path"/>, for applications that want the transport alone.</summary>
@@ -34,7 +34,9 @@ public static class SocketIOEndpointRouteBuilderExtensions
         return MapEngine(endpoints, path, options, handler, batches);
     }
 
-    private static IEndpointConventionBuilder MapEngine(IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler, SendBatchPool batches)
+    // server: the Socket.IO server this endpoint serves, which closes its sessions on ShutdownAsync; null for raw Engine.IO.
+    private static IEndpointConventionBuilder MapEngine(
+        IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler, SendBatchPool batches, SocketIOServer? server = null)
     {
         var services = endpoints.ServiceProvider;
         var engine = new EngineIOServer(
@@ -44,7 +46,17 @@ public static class SocketIOEndpointRouteBuilderExtensions
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Orders.Protocol.EngineIO"),
             services.GetRequiredService<ProtocolMetrics>(),
             batches);
-        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(engine.Dispose);
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            engine.StopAccepting();
+            // Bounded by the pong timeout, as a graceful close is anyway; what is left when the host stops is ended.
+            if (!options.CloseOnApplicationStopping) return;
+            var bound = new CancellationTokenSource(options.PingTimeout);
+            _ = engine.CloseAllAsync(bound.Token).ContinueWith(_ => bound.Dispose(), TaskScheduler.Default);
+        });
+        lifetime.ApplicationStopped.Register(engine.Dispose);
+        server?.Attach(engine);
 
         // WebSocket support travels with the endpoint, so the host needs no UseWebSockets of its own.
         var pipeline = endpoints.CreateApplicationBuilder()

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol;
 using Orders.Protocol.SocketIO;
@@ -24,7 +25,8 @@ public static class RealtimeServiceCollectionExtensions
     /// Registers the Socket.IO server with connection state recovery and an adapter over PostgreSQL (any number of nodes
     /// may share the database), the order event interceptor that
     /// stores events in <c>order_events</c> with their change, the feed that sends committed events to sockets, and
-    /// their metrics. The application must register an <see cref="Auth.IAccessTokenValidator"/> and the
+    /// their metrics. Sockets are not closed when the host stops: the application calls
+    /// <see cref="RealtimeShutdown.CloseAsync"/> once its last changes are committed. The application must register an <see cref="Auth.IAccessTokenValidator"/> and the
     /// <see cref="Npgsql.NpgsqlDataSource"/> of its database (with the tables of its migrations), and add the
     /// interceptor to its DbContext with <see cref="AddOrderEvents"/>.
     /// </summary>
@@ -34,6 +36,8 @@ public static class RealtimeServiceCollectionExtensions
         {
             o.ConnectionStateRecovery.Enabled = true;
             o.ConnectionStateRecovery.SessionOwner = SocketAuthenticator.OwnerOf;
+            // Closed by RealtimeShutdown once the feed has sent what is committed, not as soon as the host stops.
+            o.CloseOnApplicationStopping = false;
             configureSocketIO?.Invoke(o);
         });
         services.Replace(ServiceDescriptor.Singleton<IConnectionStateStore, PostgresConnectionStateStore>());
@@ -51,6 +55,8 @@ public static class RealtimeServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OrderEventsOptions>, OrderEventsOptionsValidator>();
         services.AddSingleton<OrderEventOutbox>();
         services.AddSingleton<OrderEventsInterceptor>();
+        services.AddSingleton(sp => new RealtimeShutdown(
+            sp.GetRequiredService<OrderEventFeed>(), sp.GetRequiredService<SocketIOServer>(), sp.GetRequiredService<ILogger<RealtimeShutdown>>()));
         AddBackground<OrderEventFeed>(services);
         AddBackground<OrderEventListener>(services);
         AddBackground<RealtimeNode>(services);

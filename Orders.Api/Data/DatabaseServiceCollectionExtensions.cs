@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Realtime;
@@ -18,6 +19,12 @@ internal static class DatabaseServiceCollectionExtensions
             NpgsqlDataSource.Create(DatabaseOptions.WithServiceDefaults(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)));
         services.AddDbContextPool<OrdersDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            // These failures surface as the exception the request ends with, which is logged (or answered 503) where it
+            // is handled; EF's own error line with its stack trace would double each one, a flood during an outage.
+            .ConfigureWarnings(w => w.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)))
             .AddOrderEvents(sp));
         return services;
     }

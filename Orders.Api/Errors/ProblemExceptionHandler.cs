@@ -66,6 +66,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         return false;
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Database unavailable: {Reason}")]
+    // Debug: each such request has its own request log line (a warning with its 503), and the background services log
+    // the outage once, with its reason, when it starts; a line per request here would flood the log during an outage.
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Database unavailable: {Reason}")]
     private static partial void LogDatabaseUnavailable(ILogger logger, string reason);
 }

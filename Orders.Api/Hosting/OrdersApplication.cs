@@ -44,11 +44,18 @@ internal static class OrdersApplication
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
         services.Configure<TokenRenewalOptions>(builder.Configuration.GetSection("TokenRenewal"));
         services.AddOrdersMetrics();
+        services.AddOptions<ShutdownOptions>().Bind(builder.Configuration.GetSection("Shutdown")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ShutdownOptions>, ShutdownOptions.Validator>();
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.Timeout);
+        services.AddSingleton<InFlightRequests>();
+        services.AddHostedService<GracefulShutdown>();
 
         var app = builder.Build();
+        // Outside the exception handler, so the line carries the status the client got (503 for an outage, not 500).
+        app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
+        app.UseMiddleware<InFlightRequests>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
         app.UseCors(FrontendOrigins.PolicyName);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -68,6 +75,7 @@ internal static class OrdersApplication
         _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<TokenRenewalOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<ShutdownOptions>>().Value;
         TierUpDelayCheck.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrdersApplication)));
         await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
         await app.StartAsync(cancellationToken);

@@ -20,6 +20,9 @@ internal static class LoggingServiceCollectionExtensions
                 // A failing command surfaces as an exception that is logged where it is handled; logging it here too
                 // would also print the expected miss of the migrations history table on a fresh database.
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
+                // An unhealthy check is an error line per probe, every few seconds for as long as an outage lasts; the
+                // outage itself is logged once by the services that notice it, and /readyz answers 503 meanwhile.
+                .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                 .Enrich.FromLogContext()
                 .ReadFrom.Configuration(configuration);

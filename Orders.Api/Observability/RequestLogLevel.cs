@@ -7,6 +7,13 @@ internal static class RequestLogLevel
 {
     public static LogEventLevel For(HttpContext context, double elapsedMilliseconds, Exception? exception)
     {
+        // 503: the database is unreachable (or the node is stopping), which the client is told to retry: expected in an
+        // outage, and already said once by the services that noticed it. Error stays for what needs a fix.
+        if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable && exception is null)
+        {
+            return LogEventLevel.Warning;
+        }
+
         if (exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
         {
             return LogEventLevel.Error;

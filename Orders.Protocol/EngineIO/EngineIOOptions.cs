@@ -85,6 +85,16 @@ public class EngineIOOptions
     /// </summary>
     public bool CoalesceSends { get; set; } = true;
 
+    /// <summary>
+    /// Whether the server closes its sessions by itself when the host starts stopping (ApplicationStopping): it
+    /// refuses new sessions, sends each open one what is queued for it, then closes its transport, so clients
+    /// reconnect (elsewhere) rather than being disconnected; sessions still open when the host has stopped are ended.
+    /// Set it false when the application closes them at its own moment of its shutdown, after its last emits, with
+    /// <see cref="SocketIO.SocketIOServer.ShutdownAsync"/> (new sessions are refused from ApplicationStopping either way).
+    /// Default true.
+    /// </summary>
+    public bool CloseOnApplicationStopping { get; set; } = true;
+
     internal IEnumerable<string> Validate()
     {
         if (PingInterval <= TimeSpan.Zero) yield return "PingInterval must be positive.";

@@ -21,7 +21,7 @@ internal sealed partial class EngineIOServer
     /// </summary>
     internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake)
     {
-        if (_stopping.IsCancellationRequested || !EngineQuery.TryRead(handshake.QueryString, out var query)) return WebSocketClaim.None;
+        if (_stopping.IsCancellationRequested || _refusing || !EngineQuery.TryRead(handshake.QueryString, out var query)) return WebSocketClaim.None;
         if (query.Transport != TransportNames.WebSocket || QueryRefusal(query.Transport, query.Eio) is not null) return WebSocketClaim.None;
 
         if (query.Sid is null) return WebSocketClaim.NewSession;

@@ -108,6 +108,13 @@ internal sealed partial class EngineIOServer : IDisposable
 
         var isWebSocket = transport == TransportNames.WebSocket;
         var sid = query["sid"].ToString();
+        if (sid.Length == 0 && _refusing)
+        {
+            // Stopping: a new client is better served by another node; the sessions open here are being closed.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         if (sid.Length == 0)
         {
             if (!HttpMethods.IsGet(request.Method))
@@ -185,7 +192,7 @@ internal sealed partial class EngineIOServer : IDisposable
     {
         var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now);
         _sessions[session.Id] = session;
-        if (_stopping.IsCancellationRequested) session.Terminate(EngineCloseReason.ServerShuttingDown);
+        if (_stopping.IsCancellationRequested || _refusing) session.Terminate(EngineCloseReason.ServerShuttingDown);
         _metrics.SessionOpened(transport.ToName());
         Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress);
         return session;
@@ -307,14 +314,6 @@ internal sealed partial class EngineIOServer : IDisposable
 
     /// <summary>A session has something due at <paramref name="at"/>: the sweep visits it no earlier (see <see cref="HeartbeatWheel{TSession}"/>).</summary>
     internal void NoteDue(EngineSession session, long at) => _wheel.Schedule(session, at);
-
-    /// <summary>Host stopping: every session is told (close frame or close packet), then pending reads end.</summary>
-    public void Dispose()
-    {
-        // Not disposed: transports still observe the token while they unwind.
-        _stopping.Cancel();
-        foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
-    }
 
     // ----- HTTP helpers -----
 

@@ -57,7 +57,11 @@ public sealed partial class EngineSession
             }
             else
             {
-                while (_queue.TryDequeue(out var f)) frames.Add(f);
+                // A closing session's last messages and its close packet go in separate responses, as Node's engine.io
+                // sends them: socket.io-client hands events to its listeners a tick later but acts on a close packet at
+                // once, so in one payload the events would come after its disconnect (buffered until it reconnects,
+                // where recovery replays them too).
+                while (_queue.TryPeek(out var f) && !(frames.Count > 0 && f == OutgoingFrame.CloseFrame)) frames.Add(_queue.Dequeue());
                 if (frames.Count == 0) frames.Add(_state == SessionState.Closed ? OutgoingFrame.CloseFrame : OutgoingFrame.Noop);
                 finished = _state == SessionState.Closing && frames[^1] == OutgoingFrame.CloseFrame;
             }

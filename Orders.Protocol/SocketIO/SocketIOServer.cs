@@ -20,6 +20,9 @@ public sealed partial class SocketIOServer
     private readonly ConcurrentDictionary<string, SocketIONamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly ILogger<SocketIOServer> _logger;
 
+    // The endpoints serving this server (usually one), for ShutdownAsync.
+    private readonly ConcurrentBag<EngineIO.EngineIOServer> _engines = [];
+
     internal SocketIOServer(
         IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics, SendBatchPool sendBatches,
         IConnectionStateStore stateStore, ISocketIOAdapter adapter)
@@ -46,6 +49,18 @@ public sealed partial class SocketIOServer
     /// A batch for many emits in a row: their WebSocket writes go out together when it is disposed. See <see cref="EmitBatch"/>.
     /// </summary>
     public EmitBatch BeginEmitBatch() => new(SendBatches.Rent());
+
+    /// <summary>
+    /// Closes every client's transport after what is queued for it has been sent, and refuses new connections: a
+    /// client sees its connection lost (<c>transport close</c>), not a server-side disconnect, so it reconnects (to
+    /// another node) and, with connection state recovery, recovers its session there. No Socket.IO <c>disconnect</c>
+    /// packet is sent, which would stop the client from reconnecting. Resolves once all are closed; when
+    /// <paramref name="cancellationToken"/> fires first, the remaining connections are ended at once.
+    /// </summary>
+    public Task ShutdownAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_engines.Select(engine => engine.CloseAllAsync(cancellationToken)));
+
+    internal void Attach(EngineIO.EngineIOServer engine) => _engines.Add(engine);
 
     /// <summary>The main namespace <c>/</c>.</summary>
     public SocketIONamespace Default => Of("/");

@@ -37,11 +37,12 @@ internal sealed partial class RealtimeNode(
                 command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Id });
                 command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() });
                 await command.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+                if (_failing) LogHeartbeatResumed(logger, Id);
                 _failing = false;
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                if (!_failing) LogHeartbeatFailed(logger, ex, Id);
+                if (!_failing) LogHeartbeatFailed(logger, Id, Outages.Backoff.Reason(ex));
                 _failing = true;
             }
         }
@@ -63,6 +64,9 @@ internal sealed partial class RealtimeNode(
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Realtime node {NodeId} started")]
     private static partial void LogStarted(ILogger logger, Guid nodeId);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Realtime node {NodeId} cannot record its heartbeat; retrying")]
-    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, Guid nodeId);
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Realtime node {NodeId} cannot record its heartbeat: {Reason}; retrying every interval")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Guid nodeId, string reason);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Realtime node {NodeId} records its heartbeat again")]
+    private static partial void LogHeartbeatResumed(ILogger logger, Guid nodeId);
 }

@@ -33,8 +33,21 @@ public sealed class OrderEventsOptions
     /// </summary>
     public TimeSpan NodeHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The longest wait between two attempts of a background service (the event feed, the notification listener, the
+    /// session writer) at a database that does not answer: the first retry comes after a second (or the poll interval,
+    /// if shorter), each further one after twice as long, up to this. When the database is back, events flow again
+    /// within about this long. Default 10 seconds.
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The backoff of a background service whose database does not answer.</summary>
+    internal Outages.Backoff NewBackoff() =>
+        new(PollInterval < TimeSpan.FromSeconds(1) ? PollInterval : TimeSpan.FromSeconds(1), MaxRetryDelay);
+
     internal IEnumerable<string> Validate()
     {
+        if (MaxRetryDelay < TimeSpan.FromSeconds(1)) yield return "OrderEvents:MaxRetryDelay must be at least 1 second.";
         if (Retention < TimeSpan.FromMinutes(5)) yield return "OrderEvents:Retention must be at least 5 minutes (longer than the recovery window).";
         if (PruneInterval <= TimeSpan.Zero) yield return "OrderEvents:PruneInterval must be positive.";
         if (PruneBatchSize < 1) yield return "OrderEvents:PruneBatchSize must be at least 1.";

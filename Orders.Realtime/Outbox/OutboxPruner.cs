@@ -37,6 +37,7 @@ internal sealed partial class OutboxPruner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.PruneInterval, time);
+        var failing = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -44,10 +45,13 @@ internal sealed partial class OutboxPruner(
                 try
                 {
                     await PruneAsync(stoppingToken).ConfigureAwait(false);
+                    failing = false;
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
                 {
-                    LogPruneFailed(logger, ex);
+                    // Once per outage: the next interval is the retry, and the other services say the database is gone.
+                    if (!failing) LogPruneFailed(logger, Outages.Backoff.Reason(ex));
+                    failing = true;
                 }
             }
         }
@@ -98,6 +102,6 @@ internal sealed partial class OutboxPruner(
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Pruned {Count} order events older than the retention")]
     private static partial void LogPruned(ILogger logger, long count);
 
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Pruning order events failed; trying again at the next interval")]
-    private static partial void LogPruneFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Pruning order events failed: {Reason}; trying again at every interval")]
+    private static partial void LogPruneFailed(ILogger logger, string reason);
 }

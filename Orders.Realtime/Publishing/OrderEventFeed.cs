@@ -46,7 +46,6 @@ internal sealed partial class OrderEventFeed(
     private long _newest;
     private long _lastCreatedAtTicks;
     private volatile bool _reading;
-    private bool _outage;
 
     /// <summary>The position of the last event sent; -1 until the feed has started.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
@@ -81,6 +80,37 @@ internal sealed partial class OrderEventFeed(
         Signal();
     }
 
+    /// <summary>
+    /// Sends every row committed so far (this node's own and the others') before the node closes its sockets at
+    /// shutdown. Returns early when the database cannot be read or <paramref name="cancellationToken"/> fires: what
+    /// was not sent stays in the table, and the clients recover it wherever they reconnect.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        if (Delivered < 0) return;
+        long head;
+        try
+        {
+            head = await ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            return;
+        }
+
+        Wake();
+        try
+        {
+            while (Delivered < head) await Task.Delay(DrainCheckInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogDrainIncomplete(logger, Delivered, head);
+        }
+    }
+
+    private static readonly TimeSpan DrainCheckInterval = TimeSpan.FromMilliseconds(10);
+
     private void Signal()
     {
         if (_wake.CurrentCount == 0)
@@ -99,6 +129,7 @@ internal sealed partial class OrderEventFeed(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var poll = options.Value.PollInterval;
+        var backoff = options.Value.NewBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -119,8 +150,8 @@ internal sealed partial class OrderEventFeed(
                 }
 
                 Interlocked.Exchange(ref _newest, Delivered);
-                if (_outage) LogCaughtUp(logger, from, Delivered);
-                _outage = false;
+                if (backoff.Failing) LogCaughtUp(logger, from, Delivered);
+                backoff.Reset();
                 _reading = true;
                 if (!await _wake.WaitAsync(poll, stoppingToken).ConfigureAwait(false)) _readTable = true;
             }
@@ -130,13 +161,15 @@ internal sealed partial class OrderEventFeed(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                // The database is unreachable: nothing is lost (the rows wait), the feed retries at the poll interval.
-                if (!_outage) LogReadFailed(logger, ex, Delivered);
-                _outage = true;
+                // The database is unreachable: nothing is lost (the rows wait). The table is read again on the next
+                // attempt, which comes after the backoff or as soon as the listener is back (it wakes the feed).
+                // Without _readTable set here, the next turn would skip the table, "succeed" and flap the readiness.
+                _readTable = true;
+                if (!backoff.Failing) LogReadFailed(logger, Delivered, Outages.Backoff.Reason(ex));
                 _reading = false;
                 try
                 {
-                    await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
+                    await _wake.WaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -224,8 +257,11 @@ internal sealed partial class OrderEventFeed(
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Order event {EventName} for {OrderId} at position {Position} could not be sent")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string eventName, Guid orderId, long position);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Order events cannot be read after position {Position}; retrying (nothing is lost, the rows wait)")]
-    private static partial void LogReadFailed(ILogger logger, Exception exception, long position);
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Order events cannot be read after position {Position}: {Reason}; retrying with backoff (nothing is lost, the rows wait)")]
+    private static partial void LogReadFailed(ILogger logger, long position, string reason);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Shutting down with order events sent up to position {Delivered} of {Head}; their clients recover the rest on reconnect")]
+    private static partial void LogDrainIncomplete(ILogger logger, long delivered, long head);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Order events are read again: caught up from position {From} to {To}")]
     private static partial void LogCaughtUp(ILogger logger, long from, long to);

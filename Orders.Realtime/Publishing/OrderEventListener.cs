@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Realtime.Cluster;
+using Orders.Realtime.Events;
+using Orders.Realtime.Outages;
 using Orders.Realtime.Outbox;
 
 namespace Orders.Realtime.Publishing;
@@ -12,11 +15,10 @@ namespace Orders.Realtime.Publishing;
 // while the connection was down costs nothing but time. When the connection drops (a database restart, a terminated
 // backend), the listener reconnects and wakes the feed, which catches up from where it stopped: no gap, no duplicate.
 internal sealed partial class OrderEventListener(
-    NpgsqlDataSource database, OrderEventFeed feed, PostgresAdapter adapter, RealtimeNode node, TimeProvider time, ILogger<OrderEventListener> logger)
+    NpgsqlDataSource database, OrderEventFeed feed, PostgresAdapter adapter, RealtimeNode node, IOptions<OrderEventsOptions> options, TimeProvider time,
+    ILogger<OrderEventListener> logger)
     : BackgroundService
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-
     private volatile bool _listening;
 
     /// <summary>Whether notifications arrive now; while not, other nodes' events wait for the feed's poll.</summary>
@@ -27,7 +29,7 @@ internal sealed partial class OrderEventListener(
         // LISTEN is session state: the connection is never returned to the shared pool, and a keepalive notices a
         // connection that died without a word while the listener waits.
         var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 10 }.ConnectionString;
-        var failing = false;
+        var backoff = options.Value.NewBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -46,8 +48,8 @@ internal sealed partial class OrderEventListener(
                 }
 
                 _listening = true;
-                if (failing) LogListeningAgain(logger);
-                failing = false;
+                if (backoff.Failing) LogListeningAgain(logger);
+                backoff.Reset();
 
                 // Whatever was committed while no one listened.
                 feed.Wake();
@@ -60,11 +62,10 @@ internal sealed partial class OrderEventListener(
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.IO.IOException)
             {
                 _listening = false;
-                if (!failing) LogListenFailed(logger, ex);
-                failing = true;
+                if (!backoff.Failing) LogListenFailed(logger, Backoff.Reason(ex));
                 try
                 {
-                    await Task.Delay(RetryDelay, time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(backoff.Next(), time, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -74,8 +75,8 @@ internal sealed partial class OrderEventListener(
         }
     }
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Lost the order event notifications; reconnecting (events are still read at the poll interval)")]
-    private static partial void LogListenFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Lost the order event notifications: {Reason}; reconnecting with backoff (events are still read at the poll interval)")]
+    private static partial void LogListenFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Listening to order event notifications again; catching up")]
     private static partial void LogListeningAgain(ILogger logger);

@@ -2,9 +2,12 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Protocol.SocketIO.Recovery;
 using Orders.Realtime.Cluster;
+using Orders.Realtime.Events;
+using Orders.Realtime.Outages;
 
 namespace Orders.Realtime.Recovery;
 
@@ -12,11 +15,11 @@ namespace Orders.Realtime.Recovery;
 // sockets becomes a few round trips rather than one each. Until its batch is written, a session is kept in Pending,
 // where the store looks first, so a client that reconnects at once to this node still finds it. A crash loses the
 // sessions not yet written (their clients start fresh and refetch): at most one batch interval.
-internal sealed partial class SessionWriter(NpgsqlDataSource database, RealtimeNode node, TimeProvider time, ILogger<SessionWriter> logger)
+internal sealed partial class SessionWriter(
+    NpgsqlDataSource database, RealtimeNode node, IOptions<OrderEventsOptions> options, TimeProvider time, ILogger<SessionWriter> logger)
     : BackgroundService
 {
     private const int MaxBatch = 500;
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     // A connection takes the session over from whichever node held it; a disconnection or removal touches it only
     // while this node still holds it, so a node that notices a client's departure late cannot undo its recovery elsewhere.
@@ -31,7 +34,7 @@ internal sealed partial class SessionWriter(NpgsqlDataSource database, RealtimeN
     private const string DeleteSql = "DELETE FROM socket_sessions WHERE pid = $1 AND node_id = $2";
 
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private bool _failing;
+    private readonly Backoff _backoff = options.Value.NewBackoff();
 
     // The latest unwritten state of each pid; null means "remove".
     public ConcurrentDictionary<string, RecoverableSession?> Pending { get; } = new(StringComparer.Ordinal);
@@ -83,15 +86,14 @@ internal sealed partial class SessionWriter(NpgsqlDataSource database, RealtimeN
                 foreach (var (pid, state) in states) batch.BatchCommands.Add(state is null ? Delete(pid) : Upsert(state));
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var (pid, state) in states) Pending.TryRemove(KeyValuePair.Create(pid, state));
-                if (_failing) LogWritesResumed(logger);
-                _failing = false;
+                if (_backoff.Failing) LogWritesResumed(logger);
+                _backoff.Reset();
                 return;
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
-                if (!_failing) LogWriteFailed(logger, ex, states.Count);
-                _failing = true;
-                await Task.Delay(RetryDelay, time, cancellationToken).ConfigureAwait(false);
+                if (!_backoff.Failing) LogWriteFailed(logger, states.Count, Backoff.Reason(ex));
+                await Task.Delay(_backoff.Next(), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -121,8 +123,8 @@ internal sealed partial class SessionWriter(NpgsqlDataSource database, RealtimeN
         return command;
     }
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Cannot store {Count} socket sessions; retrying (until then they are recoverable on this node only)")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Cannot store {Count} socket sessions: {Reason}; retrying with backoff (until then they are recoverable on this node only)")]
+    private static partial void LogWriteFailed(ILogger logger, int count, string reason);
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Socket sessions are stored again")]
     private static partial void LogWritesResumed(ILogger logger);

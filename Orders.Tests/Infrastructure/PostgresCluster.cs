@@ -13,11 +13,14 @@ internal sealed class PostgresCluster : IAsyncDisposable
     private readonly string _root;
     private readonly string _data;
 
-    private PostgresCluster(string root, int port)
+    private readonly bool _durableCommits;
+
+    private PostgresCluster(string root, int port, bool durableCommits)
     {
         _root = root;
         _data = Path.Combine(root, "data");
         Port = port;
+        _durableCommits = durableCommits;
     }
 
     public int Port { get; }
@@ -25,10 +28,12 @@ internal sealed class PostgresCluster : IAsyncDisposable
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=5;Command Timeout=15";
 
-    public static async Task<PostgresCluster> StartAsync()
+    // durableCommits: a COMMIT is answered only once its WAL reached the kernel, so a killed server (StopImmediatelyAsync)
+    // keeps every commit it acknowledged, as a production server does. Off, the fastest for tests that never kill it.
+    public static async Task<PostgresCluster> StartAsync(bool durableCommits = false)
     {
         var root = Directory.CreateTempSubdirectory("orders-pg-").FullName;
-        var cluster = new PostgresCluster(root, FreePort());
+        var cluster = new PostgresCluster(root, FreePort(), durableCommits);
         try
         {
             if (Environment.IsPrivilegedProcess)
@@ -37,10 +42,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
             }
 
             await RunAsPostgresAsync("initdb", ["-D", cluster._data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
-            await RunAsPostgresAsync("pg_ctl", [
-                "-D", cluster._data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
-                $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-            ]);
+            await cluster.StartServerAsync();
             return cluster;
         }
         catch
@@ -49,6 +51,15 @@ internal sealed class PostgresCluster : IAsyncDisposable
             throw;
         }
     }
+
+    // An outage as a crash looks to clients: every backend killed at once, no goodbye on the connections.
+    public Task StopImmediatelyAsync() => RunAsPostgresAsync("pg_ctl", ["-D", _data, "-m", "immediate", "-w", "-t", "30", "stop"]);
+
+    // The same data directory on the same port: what a restarted database server looks like to the service.
+    public Task StartServerAsync() => RunAsPostgresAsync("pg_ctl", [
+        "-D", _data, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start", "-o",
+        $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_root} -c fsync=off -c synchronous_commit={(_durableCommits ? "on" : "off")} -c full_page_writes=off -c max_connections=200",
+    ]);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using FluentAssertions.Execution;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Protocol.SocketIO;
@@ -60,6 +61,29 @@ public sealed class StartupTests
         recovery.Enabled.Should().BeTrue();
         recovery.MaxDisconnectionDuration.Should().Be(TimeSpan.FromSeconds(5));
         recovery.SessionOwner.Should().NotBeNull();
+    }
+
+    [Test]
+    public async Task The_shutdown_timeout_is_the_hosts_and_the_heartbeat_is_read_from_configuration()
+    {
+        await using var app = OrdersApplication.Build(
+            ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none",
+             "--Shutdown:Timeout=00:00:07", "--SocketIO:PingInterval=00:00:03"]);
+        using (new AssertionScope())
+        {
+            app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout.Should().Be(TimeSpan.FromSeconds(7));
+            app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.PingInterval.Should().Be(TimeSpan.FromSeconds(3));
+            app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.CloseOnApplicationStopping
+                .Should().BeFalse("the service closes its sockets itself, once its last events are sent");
+        }
+    }
+
+    [Test]
+    public async Task A_shutdown_timeout_out_of_range_stops_start_up_with_a_clear_message()
+    {
+        var start = () => BuildAndStartAsync(
+            $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--Shutdown:Timeout=00:00:00.5");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("Shutdown:Timeout");
     }
 
     [Test]
