@@ -35,7 +35,7 @@ internal sealed class OrdersServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<OrdersServer> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<OrdersServer> StartAsync(IDictionary<string, string?>? settings = null, bool waitUntilReady = true)
     {
         var config = new Dictionary<string, string?>
         {
@@ -63,7 +63,34 @@ internal sealed class OrdersServer : IAsyncDisposable
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new OrdersServer(app, new Uri(address));
+        var server = new OrdersServer(app, new Uri(address));
+        if (!waitUntilReady) return server;
+        try
+        {
+            await server.WaitUntilReadyAsync().WaitAsync(StartTimeout);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    // As a load balancer would: a test starts once /readyz says the feed has read the events table and the listener is
+    // connected, so a test of readiness (or of an event right after start) does not race the first read on a busy machine.
+    private async Task WaitUntilReadyAsync()
+    {
+        while (true)
+        {
+            using (var response = await Http.GetAsync(new Uri("/readyz", UriKind.Relative)))
+            {
+                if (response.IsSuccessStatusCode) return;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     public string Token(string userId, bool admin = false, TimeSpan? lifetime = null) =>

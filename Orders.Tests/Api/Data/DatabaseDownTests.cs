@@ -21,7 +21,7 @@ public sealed class DatabaseDownTests
         {
             ["DATABASE_URL"] = $"postgres://postgres@127.0.0.1:{closedPort}/orders",
             ["Database:MigrateOnStartup"] = "false",
-        });
+        }, waitUntilReady: false);
     }
 
     [OneTimeTearDown]
