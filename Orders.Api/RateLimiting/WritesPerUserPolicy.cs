@@ -27,8 +27,8 @@ internal sealed partial class WritesPerUserPolicy : IRateLimiterPolicy<string>
         _bucket = new TokenBucketRateLimiterOptions
         {
             TokenLimit = writes.Burst,
-            TokensPerPeriod = writes.PerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            TokensPerPeriod = writes.Refill,
+            ReplenishmentPeriod = writes.RefillPeriod,
             QueueLimit = 0,
             AutoReplenishment = false,
         };

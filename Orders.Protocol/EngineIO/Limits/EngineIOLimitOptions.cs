@@ -22,11 +22,11 @@ public sealed class EngineIOLimitOptions
     /// </summary>
     public int HandshakeBurstPerAddress { get; set; } = 300;
 
-    /// <summary>
-    /// How many handshakes per second an address gets back after its burst is spent (tokens added each second).
-    /// Default 50.
-    /// </summary>
-    public int HandshakesPerSecondPerAddress { get; set; } = 50;
+    /// <summary>How many handshakes an address gets back every <see cref="HandshakeRefillPeriod"/> (up to the burst). Default 50.</summary>
+    public int HandshakeRefill { get; set; } = 50;
+
+    /// <summary>How often <see cref="HandshakeRefill"/> handshakes are given back; at least 100 ms. Default 1 s (so 50 a second).</summary>
+    public TimeSpan HandshakeRefillPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Open sessions one address may hold at a time; its next handshake is refused until one of them closes. 0 turns
@@ -48,7 +48,8 @@ public sealed class EngineIOLimitOptions
     internal IEnumerable<string> Validate()
     {
         if (HandshakeBurstPerAddress < 0) yield return "Limits.HandshakeBurstPerAddress must be 0 (off) or positive.";
-        if (LimitsRate && HandshakesPerSecondPerAddress < 1) yield return "Limits.HandshakesPerSecondPerAddress must be at least 1 while the handshake rate is limited.";
+        if (LimitsRate && HandshakeRefill < 1) yield return "Limits.HandshakeRefill must be at least 1 while the handshake rate is limited.";
+        if (LimitsRate && HandshakeRefillPeriod < TimeSpan.FromMilliseconds(100)) yield return "Limits.HandshakeRefillPeriod must be at least 100 ms.";
         if (MaxSessionsPerAddress < 0) yield return "Limits.MaxSessionsPerAddress must be 0 (off) or positive.";
     }
 }

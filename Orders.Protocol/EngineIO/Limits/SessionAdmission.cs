@@ -27,8 +27,8 @@ internal sealed class SessionAdmission : IDisposable
             var bucket = new TokenBucketRateLimiterOptions
             {
                 TokenLimit = options.HandshakeBurstPerAddress,
-                TokensPerPeriod = options.HandshakesPerSecondPerAddress,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                TokensPerPeriod = options.HandshakeRefill,
+                ReplenishmentPeriod = options.HandshakeRefillPeriod,
                 QueueLimit = 0,
                 AutoReplenishment = false,
             };
