@@ -29,6 +29,7 @@ internal static class AdmissionResponse
         }
 
         var body = refused.Refusal == AdmissionRefusal.TooManySessions ? TooManySessionsBody : TooManyHandshakesBody;
+        response.ContentLength = body.Length;
         return response.Body.WriteAsync(body).AsTask();
     }
 
