@@ -36,6 +36,7 @@ public sealed class WriteRateLimitTests
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>().Within();
         using var list = await user.GetAsync(new Uri("/api/orders", UriKind.Relative)).Within();
         var page = await list.Content.ReadFromJsonAsync<JsonElement>().Within();
+        var metrics = await _server.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).Within();
 
         using var _ = new AssertionScope();
         refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
@@ -45,6 +46,7 @@ public sealed class WriteRateLimitTests
         problem.GetProperty("title").GetString().Should().Be("Too many changes");
         list.StatusCode.Should().Be(HttpStatusCode.OK, "reads are not limited");
         page.GetProperty("totalCount").GetInt32().Should().Be(Burst, "the refused write created nothing");
+        PrometheusText.Sum(metrics, "aspnetcore_rate_limiting_requests_total", "endpoint_limiter").Should().BeGreaterThanOrEqualTo(1, "refusals are counted");
     }
 
     [Test]
