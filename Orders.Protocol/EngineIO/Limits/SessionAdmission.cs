@@ -55,7 +55,19 @@ internal sealed class SessionAdmission : IDisposable
     public Admission Admit(IPAddress? remoteAddress)
     {
         if (!IsEnabled || ClientAddress.KeyOf(remoteAddress) is not { } key) return Admission.Admitted(null);
+        try
+        {
+            return AdmitKey(key);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host is stopping (the engine disposed this meanwhile): the session it would open is closed at once anyway.
+            return Admission.Admitted(null);
+        }
+    }
 
+    private Admission AdmitKey(IPAddress key)
+    {
         // The session permit first: a handshake refused for the rate gives it back, so a refusal takes nothing.
         RateLimitLease? permit = null;
         if (_sessions is not null)
