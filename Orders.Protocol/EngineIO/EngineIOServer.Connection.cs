@@ -16,9 +16,9 @@ internal sealed partial class EngineIOServer
     /// <summary>
     /// Takes the handshake when it is one this endpoint would accept; anything it would refuse (a new session the
     /// client address may not open included) is left to the HTTP pipeline, which answers with the usual Engine.IO
-    /// error body. A handshake naming a session that cannot take
-    /// a WebSocket now (already upgraded or upgrading, or on WebSocket from the start) is taken, to be declined: it is
-    /// answered and closed at once, as engine.io does and as the HTTP pipeline does (<see cref="DeclineUpgradeAsync"/>).
+    /// error body. A handshake naming a session that cannot take a WebSocket now (already upgraded or upgrading, or on
+    /// WebSocket from the start) is taken, to be declined: it is answered and closed at once, as engine.io does and as
+    /// the HTTP pipeline does (<see cref="DeclineUpgradeAsync"/>).
     /// </summary>
     internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake, IPAddress? remoteAddress)
     {
