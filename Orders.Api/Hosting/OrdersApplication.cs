@@ -7,6 +7,7 @@ using Orders.Api.Health;
 using Orders.Api.Observability;
 using Orders.Api.OpenApi;
 using Orders.Api.Orders;
+using Orders.Api.RateLimiting;
 using Orders.Realtime;
 using Orders.Realtime.Auth;
 using Orders.Realtime.Events;
@@ -39,8 +40,10 @@ internal static class OrdersApplication
         services.AddOrdersDatabase();
         services.AddOrdersHealthChecks();
         // SocketIO__PingInterval, SocketIO__PingTimeout, SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and
-        // __Enabled; recovery is on by default): any SocketIOOptions property, from the environment or a config file.
+        // __Enabled; recovery is on by default): any SocketIOOptions property, from the environment or a config file
+        // (SocketIO__Limits__* for the per-address handshake limits, SocketIO__MaxJsonDepth).
         services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO").Bind(socketIO));
+        services.AddOrdersRateLimiting(builder.Configuration);
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
         services.Configure<TokenRenewalOptions>(builder.Configuration.GetSection("TokenRenewal"));
         services.AddOrdersMetrics();
@@ -59,11 +62,12 @@ internal static class OrdersApplication
         app.UseCors(FrontendOrigins.PolicyName);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOrdersHealthChecks();
         app.MapOpenApi().AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
-        app.MapOrdersApi();
+        app.MapOrdersApi().RequireRateLimiting(WritesPerUserPolicy.Name);
         app.MapOrderRealtime("/socket.io");
         return app;
     }
@@ -76,6 +80,7 @@ internal static class OrdersApplication
         _ = app.Services.GetRequiredService<IOptions<OrderEventsOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<TokenRenewalOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<ShutdownOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<WriteRateLimitOptions>>().Value;
         TierUpDelayCheck.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrdersApplication)));
         await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
         await app.StartAsync(cancellationToken);

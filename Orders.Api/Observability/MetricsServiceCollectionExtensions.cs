@@ -9,7 +9,8 @@ internal static class MetricsServiceCollectionExtensions
     public static IServiceCollection AddOrdersMetrics(this IServiceCollection services)
     {
         services.AddOpenTelemetry().ConfigureResource(r => r.AddService("orders-api")).WithMetrics(metrics => metrics
-            .AddMeter("Orders.Protocol", "Orders.Realtime")
+            // The rate limiter's decisions (aspnetcore.rate_limiting.*): REST writes refused per user are counted there.
+            .AddMeter("Orders.Protocol", "Orders.Realtime", "Microsoft.AspNetCore.RateLimiting")
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));

@@ -9,6 +9,7 @@ internal sealed class ProtocolMetrics
 
     private readonly UpDownCounter<long> _engineSessions;
     private readonly Counter<long> _engineCloses;
+    private readonly Counter<long> _handshakeRefusals;
     private readonly UpDownCounter<long> _connectedSockets;
     private readonly Counter<long> _connections;
     private readonly Counter<long> _disconnections;
@@ -21,6 +22,8 @@ internal sealed class ProtocolMetrics
         var meter = meterFactory.Create(MeterName);
         _engineSessions = meter.CreateUpDownCounter<long>("engineio.sessions", description: "Open Engine.IO sessions by transport.");
         _engineCloses = meter.CreateCounter<long>("engineio.closes", description: "Engine.IO sessions closed, by reason.");
+        _handshakeRefusals = meter.CreateCounter<long>(
+            "engineio.handshake_refusals", description: "Handshakes refused by the per-address limits, by reason (too many handshakes, too many sessions).");
         _connectedSockets = meter.CreateUpDownCounter<long>("socketio.connected_sockets", description: "Connected Socket.IO sockets by namespace and transport.");
         _connections = meter.CreateCounter<long>("socketio.connections", description: "Socket.IO namespace connections accepted.");
         _disconnections = meter.CreateCounter<long>("socketio.disconnections", description: "Socket.IO disconnections by reason.");
@@ -43,6 +46,8 @@ internal sealed class ProtocolMetrics
         _engineSessions.Add(-1, new KeyValuePair<string, object?>("transport", transport));
         _engineCloses.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
+
+    public void HandshakeRefused(string reason) => _handshakeRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void SocketConnected(string ns, string transport)
     {

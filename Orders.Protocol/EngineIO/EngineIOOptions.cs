@@ -95,6 +95,9 @@ public class EngineIOOptions
     /// </summary>
     public bool CloseOnApplicationStopping { get; set; } = true;
 
+    /// <summary>Per-client-address limits on new sessions: a handshake rate and a cap on open sessions (see <see cref="EngineIOLimitOptions"/>).</summary>
+    public EngineIOLimitOptions Limits { get; set; } = new();
+
     internal IEnumerable<string> Validate()
     {
         if (PingInterval <= TimeSpan.Zero) yield return "PingInterval must be positive.";
@@ -104,6 +107,7 @@ public class EngineIOOptions
         if (UpgradeTimeout <= TimeSpan.Zero) yield return "UpgradeTimeout must be positive.";
         if (SendQueueCapacity < 1) yield return "SendQueueCapacity must be at least 1.";
         if (Transports.Count == 0) yield return "At least one transport must be enabled.";
+        foreach (var error in Limits.Validate()) yield return error;
         foreach (var t in Transports)
         {
             if (t is not ("polling" or "websocket")) yield return $"Unknown transport '{t}'.";

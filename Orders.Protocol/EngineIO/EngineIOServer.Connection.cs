@@ -14,17 +14,23 @@ namespace Orders.Protocol.EngineIO;
 internal sealed partial class EngineIOServer
 {
     /// <summary>
-    /// Takes the handshake when it is one this endpoint would accept; anything it would refuse is left to the
-    /// HTTP pipeline, which answers with the usual Engine.IO error body. A handshake naming a session that cannot take
-    /// a WebSocket now (already upgraded or upgrading, or on WebSocket from the start) is taken, to be declined: it is
-    /// answered and closed at once, as engine.io does and as the HTTP pipeline does (<see cref="DeclineUpgradeAsync"/>).
+    /// Takes the handshake when it is one this endpoint would accept; anything it would refuse (a new session the
+    /// client address may not open included) is left to the HTTP pipeline, which answers with the usual Engine.IO
+    /// error body. A handshake naming a session that cannot take a WebSocket now (already upgraded or upgrading, or on
+    /// WebSocket from the start) is taken, to be declined: it is answered and closed at once, as engine.io does and as
+    /// the HTTP pipeline does (<see cref="DeclineUpgradeAsync"/>).
     /// </summary>
-    internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake)
+    internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake, IPAddress? remoteAddress)
     {
         if (_stopping.IsCancellationRequested || _refusing || !EngineQuery.TryRead(handshake.QueryString, out var query)) return WebSocketClaim.None;
         if (query.Transport != TransportNames.WebSocket || QueryRefusal(query.Transport, query.Eio) is not null) return WebSocketClaim.None;
 
-        if (query.Sid is null) return WebSocketClaim.NewSession;
+        if (query.Sid is null)
+        {
+            var admission = Admit(remoteAddress);
+            return admission.IsAdmitted ? WebSocketClaim.NewSession(admission.Permit) : WebSocketClaim.None;
+        }
+
         if (!Options.AllowUpgrades || !_sessions.TryGetValue(query.Sid, out var session)) return WebSocketClaim.None;
         return session.TryBeginUpgrade() ? WebSocketClaim.Upgrade(session) : WebSocketClaim.Decline(session);
     }
@@ -68,7 +74,7 @@ internal sealed partial class EngineIOServer
             remoteAddress,
             isSecure: false,
             _time.GetUtcNow());
-        var session = CreateSession(request, TransportKind.WebSocket);
+        var session = CreateSession(request, TransportKind.WebSocket, claim.Permit);
         session.AttachWebSocket(socket, stream);
 
         // The 101 and the open packet leave in one write: one system call and one segment for the client to read,

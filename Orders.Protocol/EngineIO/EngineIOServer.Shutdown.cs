@@ -38,5 +38,8 @@ internal sealed partial class EngineIOServer
         // Not disposed: transports still observe the token while they unwind.
         _stopping.Cancel();
         foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
+
+        // The admission's timer would otherwise run on after the host (tests start hundreds); permits given back later are ignored.
+        _admission.Dispose();
     }
 }

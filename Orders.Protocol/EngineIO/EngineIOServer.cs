@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Limits;
 using Orders.Protocol.EngineIO.Transports;
 
 namespace Orders.Protocol.EngineIO;
@@ -24,6 +25,7 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly ProtocolMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SendBatchPool? _batches;
+    private readonly SessionAdmission _admission;
     private readonly byte[] _pollingHandshakeTail;
     private readonly byte[] _webSocketHandshakeTail;
     private readonly long _firstPingSpreadTicks;
@@ -47,6 +49,7 @@ internal sealed partial class EngineIOServer : IDisposable
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        _admission = new SessionAdmission(options.Limits);
         PingIntervalTicks = ToTicks(options.PingInterval);
         _firstPingSpreadTicks = (long)(PingIntervalTicks * options.PingJitter);
         PingTimeoutTicks = ToTicks(options.PingTimeout);
@@ -123,8 +126,10 @@ internal sealed partial class EngineIOServer : IDisposable
                 return;
             }
 
-            if (isWebSocket) await OpenWebSocketAsync(context).ConfigureAwait(false);
-            else await OpenPollingAsync(context).ConfigureAwait(false);
+            var admission = await AdmitAsync(context).ConfigureAwait(false);
+            if (!admission.IsAdmitted) return;
+            if (isWebSocket) await OpenWebSocketAsync(context, admission).ConfigureAwait(false);
+            else await OpenPollingAsync(context, admission).ConfigureAwait(false);
             return;
         }
 
@@ -158,39 +163,54 @@ internal sealed partial class EngineIOServer : IDisposable
 
     // ----- handshakes -----
 
-    private async Task OpenPollingAsync(HttpContext context)
+    private async Task OpenPollingAsync(HttpContext context, Admission admission)
     {
-        var session = CreateSession(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), TransportKind.Polling);
+        var session = CreateSession(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), TransportKind.Polling, admission.Permit);
         context.Response.ContentType = PollingTransport.ContentType;
         await context.Response.Body.WriteAsync(OpenPacket(session, _pollingHandshakeTail).Payload).ConfigureAwait(false);
         _handler.OnOpen(session);
     }
 
-    private async Task OpenWebSocketAsync(HttpContext context)
+    private async Task OpenWebSocketAsync(HttpContext context, Admission admission)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
+            admission.Release();
             await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
             return;
         }
 
-        using var socket = await AcceptAsync(context).ConfigureAwait(false);
-        await RunWebSocketSessionAsync(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), socket).ConfigureAwait(false);
+        WebSocket socket;
+        try
+        {
+            socket = await AcceptAsync(context).ConfigureAwait(false);
+        }
+        catch
+        {
+            admission.Release();
+            throw;
+        }
+
+        using (socket)
+        {
+            await RunWebSocketSessionAsync(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), socket, admission.Permit).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A session opened directly on a WebSocket that Kestrel's HTTP pipeline accepted.</summary>
-    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket)
+    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket, IDisposable? permit)
     {
-        var session = CreateSession(request, TransportKind.WebSocket);
+        var session = CreateSession(request, TransportKind.WebSocket, permit);
         session.AttachWebSocket(socket);
         session.Enqueue(OpenPacket(session, _webSocketHandshakeTail));
         _handler.OnOpen(session);
         return ReceiveLoopAsync(session, socket);
     }
 
-    private EngineSession CreateSession(EngineHandshakeRequest request, TransportKind transport)
+    /// <summary><paramref name="permit"/>: the address's session permit (see <see cref="SessionAdmission"/>), given back when the session closes.</summary>
+    private EngineSession CreateSession(EngineHandshakeRequest request, TransportKind transport, IDisposable? permit)
     {
-        var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now);
+        var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now) { AddressPermit = permit };
         _sessions[session.Id] = session;
         if (_stopping.IsCancellationRequested || _refusing) session.Terminate(EngineCloseReason.ServerShuttingDown);
         _metrics.SessionOpened(transport.ToName());
@@ -262,6 +282,7 @@ internal sealed partial class EngineIOServer : IDisposable
     {
         _sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session));
         _wheel.Remove(session);
+        session.AddressPermit?.Dispose();
         var name = reason.ToName();
         _metrics.SessionClosed(session.Transport, name);
         Log.SessionClosed(_logger, session.Id, session.Transport, name);

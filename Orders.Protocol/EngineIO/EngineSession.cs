@@ -69,6 +69,9 @@ public sealed partial class EngineSession : IHeartbeatFiled
 
     internal TransportKind TransportKind => _transport;
 
+    /// <summary>The client address's session permit, given back when the session closes; null when no cap applies.</summary>
+    internal IDisposable? AddressPermit { get; init; }
+
     // Set under the session's lock before OnSessionClosed takes the session out of the heartbeat wheel. The sweep
     // reads it after filing the session under the wheel's lock, so either it sees the close or the removal follows.
     internal bool IsClosed => _state == SessionState.Closed;

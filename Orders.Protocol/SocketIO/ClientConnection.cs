@@ -40,7 +40,7 @@ internal sealed class ClientConnection
 
     public void OnMessage(ReadOnlySpan<byte> text)
     {
-        if (_pending is not null || !SocketPacketParser.TryParse(text, out var packet))
+        if (_pending is not null || !SocketPacketParser.TryParse(text, _server.Options.MaxJsonDepth, out var packet))
         {
             ProtocolError();
             return;

@@ -7,6 +7,8 @@ namespace Orders.Protocol.SocketIO;
 /// <summary>Socket.IO server settings on top of the Engine.IO transport settings, with socket.io 4.x defaults.</summary>
 public sealed class SocketIOOptions : EngineIOOptions
 {
+    internal const int DefaultMaxJsonDepth = 32;
+
     /// <summary>How long a client may stay connected without joining any namespace. Default 45 s (<c>connectTimeout</c>).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMilliseconds(45_000);
 
@@ -19,6 +21,14 @@ public sealed class SocketIOOptions : EngineIOOptions
     /// </summary>
     public JsonSerializerOptions? SerializerOptions { get; set; }
 
+    /// <summary>
+    /// How deep the JSON of a received packet may nest, its own argument array counting as one level (so an event's
+    /// arguments may nest one level less). A deeper packet is malformed: the connection is closed with the reason
+    /// <c>parse error</c>, which is logged and counted, and no handler sees it. Default 32 (System.Text.Json's own
+    /// bound is 64; socket.io has none).
+    /// </summary>
+    public int MaxJsonDepth { get; set; } = DefaultMaxJsonDepth;
+
     /// <summary>Connection state recovery (socket.io's <c>connectionStateRecovery</c>); off by default.</summary>
     public ConnectionStateRecoveryOptions ConnectionStateRecovery { get; set; } = new();
 
@@ -28,5 +38,6 @@ public sealed class SocketIOOptions : EngineIOOptions
         foreach (var error in ConnectionStateRecovery.Validate()) yield return error;
         if (ConnectTimeout <= TimeSpan.Zero) yield return "ConnectTimeout must be positive.";
         if (DefaultAckTimeout <= TimeSpan.Zero) yield return "DefaultAckTimeout must be positive.";
+        if (MaxJsonDepth is < 2 or > 256) yield return "MaxJsonDepth must be between 2 and 256.";
     }
 }

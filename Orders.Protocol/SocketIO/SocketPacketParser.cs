@@ -16,7 +16,10 @@ internal static class SocketPacketParser
     public const int MaxAttachments = 1000;
     private const int MaxAckIdDigits = 15;
 
-    public static bool TryParse(ReadOnlySpan<byte> text, out SocketPacket packet)
+    public static bool TryParse(ReadOnlySpan<byte> text, out SocketPacket packet) => TryParse(text, SocketIOOptions.DefaultMaxJsonDepth, out packet);
+
+    /// <summary>As above; JSON nested deeper than <paramref name="maxJsonDepth"/> (the packet's own array counts) is malformed.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, int maxJsonDepth, out SocketPacket packet)
     {
         packet = default;
         if (text.IsEmpty || !Utf8.IsValid(text)) return false;
@@ -67,7 +70,7 @@ internal static class SocketPacketParser
         var json = text[i..];
         if (!json.IsEmpty)
         {
-            if (!TryParseJson(json, out var element)) return false;
+            if (!TryParseJson(json, maxJsonDepth, out var element)) return false;
             data = element;
         }
 
@@ -86,13 +89,17 @@ internal static class SocketPacketParser
         _ => false, // CONNECT_ERROR only ever travels from server to client
     };
 
-    private static bool TryParseJson(ReadOnlySpan<byte> json, out JsonElement element)
+    private static bool TryParseJson(ReadOnlySpan<byte> json, int maxDepth, out JsonElement element)
     {
         try
         {
-            // Deserialize<JsonElement> copies: the element outlives the pooled receive buffer.
-            element = JsonSerializer.Deserialize<JsonElement>(json);
-            return true;
+            // ParseValue copies: the element outlives the pooled receive buffer. The depth bound keeps what the
+            // application (and our placeholder walks, which recurse) is handed shallow.
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
+            element = JsonElement.ParseValue(ref reader);
+
+            // One value and nothing after it but whitespace (anything else throws).
+            return !reader.Read();
         }
         catch (JsonException)
         {

@@ -26,6 +26,9 @@ internal static class BenchHost
         {
             o.PingInterval = TimeSpan.FromMilliseconds(options.PingIntervalMs);
             o.PingTimeout = TimeSpan.FromMilliseconds(options.PingTimeoutMs);
+
+            // Every benchmark client connects from a handful of loopback addresses, thousands each.
+            o.Limits.Disable();
         });
 
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 
 namespace Orders.Protocol.EngineIO.Connections;
 
@@ -13,15 +14,15 @@ internal readonly record struct ClaimedWebSocket(EngineIOServer Engine, WebSocke
 
     /// <summary>
     /// Looks once at the first bytes of a connection. True when they hold a whole WebSocket handshake that an engine
-    /// of <paramref name="registry"/> takes; anything else (another request, a head split over packets, a refusal)
-    /// is left to Kestrel, which answers it as usual.
+    /// of <paramref name="registry"/> takes from <paramref name="remoteAddress"/>; anything else (another request, a
+    /// head split over packets, a refusal) is left to Kestrel, which answers it as usual.
     /// </summary>
-    public static bool TryClaim(EngineIOConnectionRegistry registry, ReadOnlySequence<byte> buffer, out ClaimedWebSocket claimed)
+    public static bool TryClaim(EngineIOConnectionRegistry registry, ReadOnlySequence<byte> buffer, IPAddress? remoteAddress, out ClaimedWebSocket claimed)
     {
         claimed = default;
         var status = WebSocketHandshakeParser.TryParse(buffer, out var handshake, out var headEnd);
         var engine = status == HandshakeParseStatus.WebSocket ? registry.Find(handshake!.Path) : null;
-        var claim = engine?.TryClaimWebSocket(handshake!) ?? WebSocketClaim.None;
+        var claim = engine?.TryClaimWebSocket(handshake!, remoteAddress) ?? WebSocketClaim.None;
         if (!claim.Claimed) return false;
         claimed = new ClaimedWebSocket(engine!, handshake!, claim, headEnd);
         return true;

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 
 namespace Orders.Protocol.EngineIO.Connections;
@@ -44,7 +45,7 @@ internal sealed class EngineIOConnectionMiddleware(EngineIOConnectionRegistry re
     private Task Serve(ConnectionContext connection, ReadResult result)
     {
         var input = connection.Transport.Input;
-        if (!ClaimedWebSocket.TryClaim(registry, result.Buffer, out var claimed))
+        if (!ClaimedWebSocket.TryClaim(registry, result.Buffer, (connection.RemoteEndPoint as IPEndPoint)?.Address, out var claimed))
         {
             input.AdvanceTo(result.Buffer.Start);
             return next(connection);

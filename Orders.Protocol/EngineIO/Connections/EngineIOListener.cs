@@ -201,7 +201,8 @@ internal sealed partial class EngineIOListener : IConnectionListener
     private bool TryServe(Socket socket, byte[] buffer, int peeked)
     {
         var head = new ReadOnlySequence<byte>(buffer, 0, peeked);
-        if (!ClaimedWebSocket.TryClaim(_registry, head, out var claimed)) return false;
+        var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        if (!ClaimedWebSocket.TryClaim(_registry, head, remote, out var claimed)) return false;
 
         // Take the head off the socket: the WebSocket reads from the first byte after it.
         var length = (int)head.Slice(0, claimed.HeadEnd).Length;
@@ -209,11 +210,16 @@ internal sealed partial class EngineIOListener : IConnectionListener
         while (taken < length)
         {
             var read = socket.Receive(buffer, taken, length - taken, SocketFlags.None, out var error);
-            if (error != SocketError.Success || read <= 0) throw new SocketException((int)(error == SocketError.Success ? SocketError.ConnectionReset : error));
+            if (error != SocketError.Success || read <= 0)
+            {
+                // No session will hold the permit: the address gets it back.
+                claimed.Claim.Permit?.Dispose();
+                throw new SocketException((int)(error == SocketError.Success ? SocketError.ConnectionReset : error));
+            }
+
             taken += read;
         }
 
-        var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address;
         _ = claimed.Engine.ServeClaimedWebSocketAsync(new ConnectionStream(socket), remote, claimed.Handshake, claimed.Claim);
         return true;
     }
