@@ -15,12 +15,14 @@ internal static class OrdersApi
 
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        // Every call can meet a missing or bad token (401) and an unreachable database (503); the rest is per call.
+        // Every call can meet a missing or bad token (401) and an unreachable database (503); the rest is per call
+        // (429: the writes, limited per user by the host's rate limiter).
         var api = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapPost("/", CreateOrder).WithName(nameof(CreateOrder)).WithSummary("Create an order owned by the caller")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new VersionedOrder(AcceptsIfMatch: false));
         api.MapGet("/", ListOrders).WithName(nameof(ListOrders))
             .WithSummary("List the caller's orders; admins see all and may filter by userId");
@@ -30,15 +32,17 @@ internal static class OrdersApi
         api.MapPatch("/{id:guid}", UpdateOrder).WithName(nameof(UpdateOrder))
             .WithSummary("Change items, shipping address or notes while pending")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new VersionedOrder(AcceptsIfMatch: true));
         api.MapPatch("/{id:guid}/status", ChangeStatus).WithName(nameof(ChangeStatus))
             .WithSummary("Move an order to another status (admins)").RequireAuthorization(AuthPolicies.Admin)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new VersionedOrder(AcceptsIfMatch: true));
         api.MapPost("/{id:guid}/cancel", CancelOrder).WithName(nameof(CancelOrder))
             .WithSummary("Cancel a pending or processing order (owner or admin)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new VersionedOrder(AcceptsIfMatch: true));
         return api;
     }
