@@ -83,13 +83,7 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSql));
-            var insert = new NpgsqlBatchCommand(InsertSql);
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [ownerId] });
-            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [orderId] });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ["order:updated"] });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [payload] });
-            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now] });
-            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(Insert(payload, now));
             var notify = new NpgsqlBatchCommand(NotifySql);
             notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = NodeName });
             batch.BatchCommands.Add(notify);
@@ -118,13 +112,7 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
             update.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = orderId });
             update.Parameters.Add(new NpgsqlParameter<uint> { TypedValue = _xmin, NpgsqlDbType = NpgsqlDbType.Xid });
             batch.BatchCommands.Add(update);
-            var insert = new NpgsqlBatchCommand(InsertSql);
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [ownerId] });
-            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [orderId] });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ["order:updated"] });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [payload] });
-            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now] });
-            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(Insert(payload, now));
             if (notify)
             {
                 var notification = new NpgsqlBatchCommand(NotifySql);
@@ -140,6 +128,18 @@ internal sealed class OrderChangeCommits(NpgsqlConnection connection, Guid order
         var ticks = Stopwatch.GetTimestamp() - started;
         Advance(returned);
         return (ticks, locked ? ticks : 0);
+    }
+
+    // The event's row, as the outbox's INSERT takes it: one element per array.
+    private NpgsqlBatchCommand Insert(string payload, DateTimeOffset now)
+    {
+        var insert = new NpgsqlBatchCommand(InsertSql);
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [ownerId] });
+        insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [orderId] });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ["order:updated"] });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [payload] });
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now] });
+        return insert;
     }
 
     private NpgsqlCommand Update(string notes, DateTimeOffset now, NpgsqlTransaction? transaction)

@@ -46,9 +46,7 @@ public sealed class WebSocketHandshakeParserTests
     public void A_head_split_over_segments_parses_like_a_contiguous_one()
     {
         var bytes = Encoding.ASCII.GetBytes(Upgrade);
-        var first = new Segment(bytes.AsMemory(0, 37));
-        var last = first.Append(bytes.AsMemory(37, 50)).Append(bytes.AsMemory(87));
-        var sequence = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        var sequence = SegmentedSequence.Split(bytes, [37, 87]);
         WebSocketHandshakeParser.TryParse(sequence, out var handshake, out _).Should().Be(HandshakeParseStatus.WebSocket);
         handshake!.Headers["Host"].ToString().Should().Be("localhost:3004");
     }
@@ -160,16 +158,4 @@ public sealed class WebSocketHandshakeParserTests
     }
 
     private static string KeyOf(WebSocketHandshake handshake, string name) => handshake.Headers.Keys.Single(k => k == name);
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
-            Next = next;
-            return next;
-        }
-    }
 }
