@@ -9,10 +9,12 @@ namespace Orders.LoadGen.Runner;
 /// <summary>
 /// Ours only (issue 28, <c>slow-reader</c>): one client that stops reading among <see cref="BenchSettings.SlowReaderClients"/>
 /// that read. The latency scenario's load (events to random users at <see cref="BenchSettings.LatencyRate"/>) runs
-/// throughout; its p99 is measured first with every client reading (A), then while a stalled client
-/// (<see cref="StalledClient"/>) is sent a heavy stream of its own (8 KB events, about 3 MB/s) until the server drops it
-/// with <c>send queue full</c> and for the rest of the phase (B). The figures: the others' p99 in B over A, the
-/// server's resident memory before, at its peak in and after B, and how long the server took to let the slow one go.
+/// throughout; its p99 is measured with every client reading (A), then while one more client that reads as fast as the
+/// kernel is sent a heavy stream of its own (8 KB events, about 3 MB/s) (C, the control: what the stream itself costs
+/// the others), then while a stalled client (<see cref="RawWebSocketClient"/>, never reading) is sent the same stream
+/// until the server drops it with <c>send queue full</c> and for the rest of the phase (B). The figures: the others'
+/// p99 in B over C (what the stall adds) and over A, the server's resident memory before, at its peak in and after B,
+/// and how long the server took to let the slow one go.
 /// Node's reference is not run: socket.io buffers a slow reader's packets without a bound, so there is nothing to compare.
 /// </summary>
 internal sealed class SlowReaderScenario(BenchSettings settings)
@@ -36,10 +38,23 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
         await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds)).ConfigureAwait(false);
 
         var before = await MeasureAsync(pool, null).ConfigureAwait(false);
+
+        // The control, user N + 1: the same stream to a client that reads it all.
+        List<double> control;
+        using (var reader = await RawWebSocketClient.ConnectAsync(server.Port, "u" + (clients + 1).ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+        {
+            using var stopControl = new CancellationTokenSource();
+            var draining = reader.DrainAsync(stopControl.Token);
+            var controlStream = StreamAsync(server, clients + 1, stopControl.Token);
+            control = await MeasureAsync(pool, null).ConfigureAwait(false);
+            await stopControl.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(draining, controlStream).ConfigureAwait(false);
+        }
+
         var rssBefore = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Rss;
 
         // The stalled client is user N: the load above picks users below N, so only the heavy stream reaches it.
-        using var stalled = await StalledClient.ConnectAsync(server.Port, "u" + clients.ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        using var stalled = await RawWebSocketClient.ConnectAsync(server.Port, "u" + clients.ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var closedBefore = await server.CloseReasonsAsync().ConfigureAwait(false);
         using var stopStream = new CancellationTokenSource();
         var stream = StreamAsync(server, clients, stopStream.Token);
@@ -56,12 +71,15 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
         r.Check(letGo.Reason == Reason || (settings.Smoke && letGo.Reason == PingTimeout),
             $"the stalled client was not dropped with '{Reason}' within {LetGoCap.TotalSeconds:F0} s ({letGo.Reason ?? "not dropped"}): {await server.CloseReasonsAsync().ConfigureAwait(false)}");
         r.Check(held == clients, $"{held} of {clients} reading clients were still connected after the slow one");
-        r.Check(before.Count > 0 && during.Count > 0, "no latency samples");
-        if (before.Count == 0 || during.Count == 0) return;
+        r.Check(before.Count > 0 && control.Count > 0 && during.Count > 0, "no latency samples");
+        if (before.Count == 0 || control.Count == 0 || during.Count == 0) return;
         var p99Before = Scenarios.Percentile(before, 0.99);
+        var p99Control = Scenarios.Percentile(control, 0.99);
         var p99During = Scenarios.Percentile(during, 0.99);
         r.Metrics["p99_ms_all_reading"] = p99Before;
+        r.Metrics["p99_ms_stream_to_a_reader"] = p99Control;
         r.Metrics["p99_ms_one_stalled"] = p99During;
+        r.Metrics["p99_stalled_over_stream_to_a_reader"] = p99During / p99Control;
         r.Metrics["p99_stalled_over_reading"] = p99During / p99Before;
         if (letGo.Seconds is { } s) r.Metrics["seconds_to_drop"] = s;
         r.Metrics["rss_mib_before"] = rssBefore / 1048576.0;

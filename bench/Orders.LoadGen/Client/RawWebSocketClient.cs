@@ -5,19 +5,20 @@ using System.Text;
 namespace Orders.LoadGen.Client;
 
 /// <summary>
-/// A Socket.IO client over WebSocket that joins and then never reads again, as a phone whose app froze: its receive
-/// buffer is kept small (4 KB) so the kernel stops taking the server's frames early and the server's own send queue is
-/// what fills. Written by hand on a raw socket because every client of the generator reads whatever arrives.
+/// A Socket.IO client over WebSocket written by hand on a raw socket, for the slow-reader scenario: after joining it
+/// either never reads again, as a phone whose app froze (its receive buffer is kept small, 4 KB, so the kernel stops
+/// taking the server's frames early and the server's own send queue is what fills), or, as the control, reads and
+/// discards everything (<see cref="DrainAsync"/>). Every client of the generator's workers reads and parses what arrives.
 /// </summary>
-internal sealed class StalledClient : IDisposable
+internal sealed class RawWebSocketClient : IDisposable
 {
     private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
     private readonly Socket _socket;
 
-    private StalledClient(Socket socket) => _socket = socket;
+    private RawWebSocketClient(Socket socket) => _socket = socket;
 
     /// <summary>Opens the WebSocket, reads the Engine.IO open packet, sends CONNECT with <paramref name="token"/> and reads its answer.</summary>
-    public static async Task<StalledClient> ConnectAsync(int port, string token, TimeSpan timeout)
+    public static async Task<RawWebSocketClient> ConnectAsync(int port, string token, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
@@ -32,12 +33,27 @@ internal sealed class StalledClient : IDisposable
             seen.Clear(); // nothing more comes before CONNECT, and the open packet must not match the next marker
             await socket.SendAsync(MaskedFrame.Text(Encoding.UTF8.GetBytes($"40{{\"token\":\"{token}\"}}")), SocketFlags.None, cts.Token).ConfigureAwait(false);
             await ReadUntilAsync(socket, seen, "40{\"sid\"", cts.Token).ConfigureAwait(false);
-            return new StalledClient(socket);
+            return new RawWebSocketClient(socket);
         }
         catch
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Reads and discards whatever arrives until <paramref name="stop"/> or the server closes: a reader as fast as the kernel.</summary>
+    public async Task DrainAsync(CancellationToken stop)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (await _socket.ReceiveAsync(buffer, SocketFlags.None, stop).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
