@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using Orders.LoadGen.Client;
 
 namespace Orders.LoadGen.Runner;
@@ -51,8 +50,8 @@ internal sealed class NodeWritesScenario(BenchSettings settings)
         var state = new WorkerState(_ => { }) { OrderUpdates = ledger.OnArrived };
         using var clients = new EventLoop(state);
         var half = nodes.Length == 1 ? tokens.Length : tokens.Length / 2;
-        await ConnectAsync(clients, nodes[0].Port, tokens[..half], r).ConfigureAwait(false);
-        if (nodes.Length > 1) await ConnectAsync(clients, nodes[^1].Port, tokens[half..], r).ConfigureAwait(false);
+        await OrdersScenario.ConnectAsync(clients, nodes[0].Port, tokens[..half], r).ConfigureAwait(false);
+        if (nodes.Length > 1) await OrdersScenario.ConnectAsync(clients, nodes[^1].Port, tokens[half..], r).ConfigureAwait(false);
         if (r.Problems.Count > 0) return;
 
         var t0 = Stopwatch.GetTimestamp();
@@ -68,7 +67,7 @@ internal sealed class NodeWritesScenario(BenchSettings settings)
                 var seq = Interlocked.Increment(ref next);
                 if (seq >= ledger.Capacity) return;
                 if (cpuA is null && Stopwatch.GetTimestamp() >= measureFrom) cpuA = CpuSample.Take(nodes, pg);
-                await ChangeAsync(http, tokens[user], orders[user], user, seq, ledger).ConfigureAwait(false);
+                await OrdersScenario.PatchAsync(http, tokens[user], orders[user], user, seq, ledger, static () => { }).ConfigureAwait(false);
             }
         });
         await Task.WhenAll(writers).ConfigureAwait(false);
@@ -92,31 +91,8 @@ internal sealed class NodeWritesScenario(BenchSettings settings)
         r.Check(answered > 0, $"{name}: no change answered in the measured phase");
         if (answered == 0) return;
         r.Metrics[$"{name}_changes_per_s"] = answered / settings.MeasureSeconds;
-        r.Metrics[$"{name}_http_p99_ms"] = http99.Order().ElementAt(Math.Clamp((int)Math.Ceiling(0.99 * http99.Count) - 1, 0, http99.Count - 1));
+        r.Metrics[$"{name}_http_p99_ms"] = Scenarios.Percentile(http99, 0.99);
         r.Metrics[$"{name}_api_cpu_us_per_change"] = cpu.Api.TotalMicroseconds / answered;
         r.Metrics[$"{name}_pg_cpu_us_per_change"] = cpu.Postgres.TotalMicroseconds / answered;
-    }
-
-    private static async Task ChangeAsync(HttpClient http, string token, string orderId, int order, long seq, OrderChangeLedger ledger)
-    {
-        using var request = OrdersApiProcess.NotesChange(orderId, token, seq);
-        ledger.OnSent(seq, order, Stopwatch.GetTimestamp());
-        try
-        {
-            using var response = await http.SendAsync(request).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode) ledger.OnAnswered(seq, Stopwatch.GetTimestamp());
-            else ledger.OnFailed(seq, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            ledger.OnFailed(seq, ex.Message);
-        }
-    }
-
-    private static async Task ConnectAsync(EventLoop clients, int port, string[] tokens, RunResult r)
-    {
-        var tally = await clients.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), IPAddress.Loopback, tokens.Length, tokens.Length, i => tokens[i])
-            .WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-        r.Check(tally.Joined == tokens.Length, $"{tally.Joined} of {tokens.Length} clients joined");
     }
 }

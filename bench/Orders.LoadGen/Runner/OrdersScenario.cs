@@ -179,10 +179,10 @@ internal sealed class OrdersScenario(BenchSettings settings, bool twoNodes = fal
         r.Check(fromSend.Count > 0, "no latency samples");
         if (fromSend.Count == 0) return;
         r.Metrics["changes_per_s"] = kept;
-        r.Metrics["p50_ms"] = Percentile(fromSend, 0.50);
-        r.Metrics["p99_ms"] = Percentile(fromSend, 0.99);
-        r.Metrics["http_p50_ms"] = Percentile(http, 0.50);
-        r.Metrics["http_p99_ms"] = Percentile(http, 0.99);
+        r.Metrics["p50_ms"] = Scenarios.Percentile(fromSend, 0.50);
+        r.Metrics["p99_ms"] = Scenarios.Percentile(fromSend, 0.99);
+        r.Metrics["http_p50_ms"] = Scenarios.Percentile(http, 0.50);
+        r.Metrics["http_p99_ms"] = Scenarios.Percentile(http, 0.99);
         r.Metrics["event_before_response_share"] = (double)eventBeforeResponse / measured;
         // CPU per change is what to compare across runs on a shared machine: rates move with the neighbours, this does not.
         if (answeredInWindow > 0 && cpuA is not null)
@@ -203,7 +203,8 @@ internal sealed class OrdersScenario(BenchSettings settings, bool twoNodes = fal
         }
     }
 
-    private static async Task PatchAsync(HttpClient http, string token, string orderId, int order, long seq, OrderChangeLedger ledger, Action done)
+    /// <summary>One notes change through <paramref name="http"/>, recorded in <paramref name="ledger"/>; <paramref name="done"/> runs however it ends.</summary>
+    internal static async Task PatchAsync(HttpClient http, string token, string orderId, int order, long seq, OrderChangeLedger ledger, Action done)
     {
         using var request = OrdersApiProcess.NotesChange(orderId, token, seq);
         try
@@ -224,7 +225,7 @@ internal sealed class OrdersScenario(BenchSettings settings, bool twoNodes = fal
         }
     }
 
-    private static async Task ConnectAsync(EventLoop clients, int port, string[] tokens, RunResult r)
+    internal static async Task ConnectAsync(EventLoop clients, int port, string[] tokens, RunResult r)
     {
         // Every client at once: a few hundred, as many in flight.
         var tally = await clients.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), IPAddress.Loopback, tokens.Length, tokens.Length, i => tokens[i])
@@ -232,11 +233,6 @@ internal sealed class OrdersScenario(BenchSettings settings, bool twoNodes = fal
         r.Check(tally.Joined == tokens.Length, $"{tally.Joined} of {tokens.Length} clients joined");
     }
 
-    private static double Percentile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
 
     /// <summary>A free loopback TCP port (bound and released; another process could take it first, which the start reports).</summary>
     internal static int FreePort()
