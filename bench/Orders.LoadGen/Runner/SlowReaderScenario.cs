@@ -35,18 +35,25 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
         var load = new EventLoad(server);
         using var stop = new CancellationTokenSource();
         var running = load.RunFixedRateAsync(clients, settings.LatencyRate, stop.Token);
-        await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds)).ConfigureAwait(false);
 
-        var before = await MeasureAsync(pool, null).ConfigureAwait(false);
+        // Every phase is watched as the stalled one must be (two /stats requests every 100 ms, answered on the server's
+        // core), the warm-up included: the first few hundred of those requests JIT and tier up the server's stats path,
+        // which cost whichever phase watched first 2x its p99 (session 21); watched alike, the watching is in every
+        // figure and out of their ratios.
+        await WatchedAsync(server, () => Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds))).ConfigureAwait(false);
+        var before = await WatchedAsync(server, () => MeasureAsync(pool, null)).ConfigureAwait(false);
 
         // The control, user N + 1: the same stream to a client that reads it all.
         List<double> control;
+        GcWindow gcControl;
         using (var reader = await RawWebSocketClient.ConnectAsync(server.Port, "u" + (clients + 1).ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)).ConfigureAwait(false))
         {
             using var stopControl = new CancellationTokenSource();
             var draining = reader.DrainAsync(stopControl.Token);
             var controlStream = StreamAsync(server, clients + 1, stopControl.Token);
-            control = await MeasureAsync(pool, null).ConfigureAwait(false);
+            gcControl = await GcSinceAsync(server, null).ConfigureAwait(false);
+            control = await WatchedAsync(server, () => MeasureAsync(pool, null)).ConfigureAwait(false);
+            gcControl = await GcSinceAsync(server, gcControl).ConfigureAwait(false);
             await stopControl.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(draining, controlStream).ConfigureAwait(false);
         }
@@ -59,7 +66,9 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
         using var stopStream = new CancellationTokenSource();
         var stream = StreamAsync(server, clients, stopStream.Token);
         var watch = WatchAsync(server, closedBefore, stopStream.Token);
+        var gcStalled = await GcSinceAsync(server, null).ConfigureAwait(false);
         var during = await MeasureAsync(pool, watch).ConfigureAwait(false);
+        gcStalled = await GcSinceAsync(server, gcStalled).ConfigureAwait(false);
         var letGo = await watch.ConfigureAwait(false);
         await stopStream.CancelAsync().ConfigureAwait(false);
         await stream.ConfigureAwait(false);
@@ -82,10 +91,50 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
         r.Metrics["p99_stalled_over_stream_to_a_reader"] = p99During / p99Control;
         r.Metrics["p99_stalled_over_reading"] = p99During / p99Before;
         if (letGo.Seconds is { } s) r.Metrics["seconds_to_drop"] = s;
+        // The runtime's memory work per second of each phase: whether holding the stalled client's frames for seconds
+        // (promoted past gen0, unlike a reader's) is what its neighbours' p99 pays for.
+        gcControl.Report(r, "stream_to_a_reader");
+        gcStalled.Report(r, "one_stalled");
         r.Metrics["rss_mib_before"] = rssBefore / 1048576.0;
         r.Metrics["rss_mib_peak"] = Math.Max(letGo.PeakRss, rssAfter) / 1048576.0;
         r.Metrics["rss_mib_after"] = rssAfter / 1048576.0;
     }
+
+    /// <summary>The server's GC counters at the start of a phase (<paramref name="start"/> null), or their change since.</summary>
+    private static async Task<GcWindow> GcSinceAsync(ServerProcess server, GcWindow? start)
+    {
+        var now = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc ?? default;
+        return start is { } s ? new GcWindow(now.Since(s.Gc), Stopwatch.GetElapsedTime(s.Started).TotalSeconds, default) : new GcWindow(now, 0, Stopwatch.GetTimestamp());
+    }
+
+    private readonly record struct GcWindow(ServerGcStats Gc, double Seconds, long Started)
+    {
+        public void Report(RunResult r, string phase)
+        {
+            if (Seconds <= 0) return;
+            r.Metrics[$"gc_pause_ms_per_s_{phase}"] = Gc.PauseMs / Seconds;
+            r.Metrics[$"gen1_per_s_{phase}"] = Gc.Gen1 / Seconds;
+            r.Metrics[$"gen2_{phase}"] = Gc.Gen2;
+        }
+    }
+
+    /// <summary>Runs <paramref name="phase"/> while the server's close reasons and RSS are polled as in the stalled phase.</summary>
+    private static async Task<T> WatchedAsync<T>(ServerProcess server, Func<Task<T>> phase)
+    {
+        using var stopWatching = new CancellationTokenSource();
+        var watching = WatchAsync(server, await server.CloseReasonsAsync().ConfigureAwait(false), stopWatching.Token);
+        var result = await phase().ConfigureAwait(false);
+        await stopWatching.CancelAsync().ConfigureAwait(false);
+        await watching.ConfigureAwait(false);
+        return result;
+    }
+
+    private static Task WatchedAsync(ServerProcess server, Func<Task> phase) =>
+        WatchedAsync(server, async () =>
+        {
+            await phase().ConfigureAwait(false);
+            return true;
+        });
 
     /// <summary>The reading clients' latencies over one measured phase; with <paramref name="until"/>, also until it ends.</summary>
     private async Task<List<double>> MeasureAsync(WorkerPool pool, Task? until)
