@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Listening;
+using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO;
 
 namespace Orders.Protocol;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Primitives;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Handshakes;
 
 namespace Orders.Fuzz.Targets;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Transports.Polling;
 using Orders.Protocol.SocketIO;
 
 namespace Orders.Fuzz.Targets;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Handshakes;
 
 namespace Orders.Fuzz.Targets;
 

@@ -5,8 +5,9 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
-using Orders.Protocol.EngineIO.Connections;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Handshakes;
+using Orders.Protocol.EngineIO.Listening;
+using Orders.Protocol.EngineIO.Transports.WebSockets;
 
 namespace Orders.Protocol.EngineIO;
 

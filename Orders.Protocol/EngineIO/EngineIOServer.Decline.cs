@@ -2,7 +2,9 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Handshakes;
+using Orders.Protocol.EngineIO.Listening;
+using Orders.Protocol.EngineIO.Transports.WebSockets;
 
 namespace Orders.Protocol.EngineIO;
 
@@ -12,7 +14,7 @@ namespace Orders.Protocol.EngineIO;
 /// <para>
 /// engine.io answers them <c>101</c> and then at once an empty close frame, so the client sees its socket close (code
 /// 1005) and not a failed handshake; the session and its own socket go on untouched. We do the same on every path:
-/// at the listener and at the Kestrel connection (<see cref="ServeClaimedWebSocketAsync(Connections.ConnectionStream, System.Net.IPAddress?, Connections.WebSocketHandshake, Connections.WebSocketClaim)"/>),
+/// at the listener and at the Kestrel connection (<see cref="ServeClaimedWebSocketAsync(ConnectionStream, System.Net.IPAddress?, WebSocketHandshake, WebSocketClaim)"/>),
 /// and in the HTTP pipeline here, where the connection path leaves a handshake (its switch off, a head split over
 /// packets). An HTTP 400 reached browsers and the <c>ws</c> client as an error event instead of a close.
 /// </para>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Orders.Protocol.Buffers;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Transports.Polling;
 
 namespace Orders.Protocol.EngineIO;
 

@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
-using Orders.Protocol.EngineIO.Connections;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Transports.WebSockets;
 
 namespace Orders.Protocol.EngineIO;
 

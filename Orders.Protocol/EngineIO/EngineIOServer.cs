@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Orders.Protocol.Diagnostics;
-using Orders.Protocol.EngineIO.Connections;
 using Orders.Protocol.EngineIO.Limits;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Sending;
+using Orders.Protocol.EngineIO.Transports.Polling;
 
 namespace Orders.Protocol.EngineIO;
 

@@ -1,3 +1,5 @@
+using Orders.Protocol.EngineIO.Transports.Polling;
+
 namespace Orders.Protocol.EngineIO;
 
 /// <summary>The long-polling side of a session: one GET and one POST at a time.</summary>

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Transports.WebSockets;
 
 namespace Orders.Protocol.EngineIO;
 

@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
-using Orders.Protocol.EngineIO.Connections;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Sending;
+using Orders.Protocol.EngineIO.Transports.WebSockets;
 
 namespace Orders.Protocol.EngineIO;
 

@@ -1,4 +1,5 @@
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Transports.WebSockets;
+
 
 namespace Orders.Protocol.EngineIO;
 

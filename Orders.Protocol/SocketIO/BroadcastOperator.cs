@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;

@@ -1,4 +1,5 @@
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Sending;
+
 
 namespace Orders.Protocol.SocketIO;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;

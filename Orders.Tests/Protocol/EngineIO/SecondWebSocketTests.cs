@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using FluentAssertions.Execution;
-using Orders.Tests.Protocol.EngineIO.Connections;
+using Orders.Tests.Protocol.EngineIO.Listening;
 
 namespace Orders.Tests.Protocol.EngineIO;
 

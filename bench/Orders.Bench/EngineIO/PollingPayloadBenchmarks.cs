@@ -1,7 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Transports;
+using Orders.Protocol.EngineIO.Transports.Polling;
 
 namespace Orders.Bench.EngineIO;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Orders.Protocol.EngineIO.Connections;
+using Orders.Protocol.EngineIO.Sending;
 
 namespace Orders.LoadGen.Floor;
 

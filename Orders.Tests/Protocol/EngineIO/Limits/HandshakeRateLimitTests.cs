@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using FluentAssertions.Execution;
 using Microsoft.Extensions.Options;
-using Orders.Tests.Protocol.EngineIO.Connections;
+using Orders.Tests.Protocol.EngineIO.Listening;
 
 namespace Orders.Tests.Protocol.EngineIO.Limits;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Orders.Protocol.EngineIO;
-using Orders.Tests.Protocol.EngineIO.Connections;
+using Orders.Tests.Protocol.EngineIO.Listening;
 
 namespace Orders.Tests.Protocol.EngineIO.Limits;
 

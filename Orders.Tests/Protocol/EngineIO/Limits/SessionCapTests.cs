@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using FluentAssertions.Execution;
-using Orders.Tests.Protocol.EngineIO.Connections;
+using Orders.Tests.Protocol.EngineIO.Listening;
 
 namespace Orders.Tests.Protocol.EngineIO.Limits;
 

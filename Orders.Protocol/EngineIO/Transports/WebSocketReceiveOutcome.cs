@@ -1,8 +1,0 @@
-namespace Orders.Protocol.EngineIO.Transports;
-
-internal enum WebSocketReceiveOutcome
-{
-    Message,
-    Closed,
-    TooLarge,
-}

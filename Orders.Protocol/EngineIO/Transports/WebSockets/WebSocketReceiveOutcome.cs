@@ -1,0 +1,8 @@
+namespace Orders.Protocol.EngineIO.Transports.WebSockets;
+
+internal enum WebSocketReceiveOutcome
+{
+    Message,
+    Closed,
+    TooLarge,
+}
