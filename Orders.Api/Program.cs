@@ -18,6 +18,11 @@ catch (OptionsValidationException e)
     await Console.Error.WriteLineAsync($"Orders.Api cannot start: {e.Message}");
     return 2;
 }
+catch (StartupFailedException e)
+{
+    await Console.Error.WriteLineAsync($"Orders.Api cannot start: {e.Message}");
+    return 3;
+}
 
 await app.WaitForShutdownAsync();
 await app.DisposeAsync();

@@ -11,6 +11,10 @@ internal sealed class DatabaseOptions
 
     public bool MigrateOnStartup { get; set; } = true;
 
+    // How long the start waits for a database that does not answer yet (one starting beside the service, a failover)
+    // before it gives up with a message; a database that refuses (wrong password, unknown role) stops the start at once.
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     public static void Bind(DatabaseOptions options, IConfiguration configuration)
     {
         configuration.GetSection("Database").Bind(options);
@@ -92,10 +96,17 @@ internal sealed class DatabaseOptions
 
     internal sealed class Validator : IValidateOptions<DatabaseOptions>
     {
-        public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
-            options.ConnectionString.Length == 0
-                ? ValidateOptionsResult.Fail(
-                    "No database configured: set DATABASE_URL (postgres://user:password@host:port/db) or ConnectionStrings__Orders; `make run` starts a project-local PostgreSQL and sets it for you.")
+        public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+        {
+            if (options.ConnectionString.Length == 0)
+            {
+                return ValidateOptionsResult.Fail(
+                    "No database configured: set DATABASE_URL (postgres://user:password@host:port/db) or ConnectionStrings__Orders; `make run` starts a project-local PostgreSQL and sets it for you.");
+            }
+
+            return options.StartupTimeout < TimeSpan.Zero || options.StartupTimeout > TimeSpan.FromHours(1)
+                ? ValidateOptionsResult.Fail($"Database:StartupTimeout must be between 00:00:00 and 01:00:00 (was {options.StartupTimeout}).")
                 : ValidateOptionsResult.Success;
+        }
     }
 }

@@ -12,6 +12,7 @@ internal static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().Configure<IConfiguration>(DatabaseOptions.Bind).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptions.Validator>();
+        services.AddSingleton<StartupMigration>();
         // Pooled: options built once and contexts reused. Unpooled, every request rebuilt the options and looked up
         // EF's internal services by comparing them, a measurable share of an order change's CPU.
         // One pool of connections for EF Core and for the order event feed and sessions of Orders.Realtime.
@@ -27,18 +28,5 @@ internal static class DatabaseServiceCollectionExtensions
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug)))
             .AddOrderEvents(sp));
         return services;
-    }
-
-    // Before the server listens, so no request sees an old schema.
-    public static async Task MigrateOrdersDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken)
-    {
-        if (!services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
-        {
-            return;
-        }
-
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
     }
 }

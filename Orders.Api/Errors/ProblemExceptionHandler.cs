@@ -1,9 +1,8 @@
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using Orders.Api.Data;
 
 namespace Orders.Api.Errors;
 
@@ -43,7 +42,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             Title = "The request body is not valid JSON for this endpoint.",
         },
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
-        _ when IsDatabaseUnavailable(exception) => new ProblemDetails
+        _ when DatabaseUnavailable.Is(exception) => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Database unavailable",
@@ -51,20 +50,6 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         },
         _ => null,
     };
-
-    private static bool IsDatabaseUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException
-                || (e is NpgsqlException && e.InnerException is SocketException or IOException or TimeoutException))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     // Debug: each such request has its own request log line (a warning with its 503), and the background services log
     // the outage once, with its reason, when it starts; a line per request here would flood the log during an outage.

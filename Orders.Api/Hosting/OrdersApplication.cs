@@ -82,7 +82,7 @@ internal static class OrdersApplication
         _ = app.Services.GetRequiredService<IOptions<ShutdownOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<WriteRateLimitOptions>>().Value;
         TierUpDelayCheck.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrdersApplication)));
-        await app.Services.MigrateOrdersDatabaseAsync(cancellationToken);
+        await app.Services.GetRequiredService<StartupMigration>().RunAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
     }
 }
