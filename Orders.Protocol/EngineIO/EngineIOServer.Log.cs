@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Orders.Protocol.EngineIO;
@@ -6,13 +7,14 @@ internal sealed partial class EngineIOServer
 {
     internal void LogSendQueueFull(EngineSession session) => Log.SendQueueFull(_logger, session.Id, session.Transport, Options.SendQueueCapacity);
 
-    private static partial class Log
+    /// <summary>The engine's log messages, written by the server and by the types that serve its transports.</summary>
+    internal static partial class Log
     {
         [LoggerMessage(7, LogLevel.Warning, "Engine.IO session {Sid} over {Transport} stopped reading: {Capacity} packets queued; disconnecting it (send queue full)")]
         public static partial void SendQueueFull(ILogger logger, string sid, string transport, int capacity);
 
         [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {Sid} opened over {Transport} from {RemoteAddress}")]
-        public static partial void SessionOpened(ILogger logger, string sid, string transport, System.Net.IPAddress? remoteAddress);
+        public static partial void SessionOpened(ILogger logger, string sid, string transport, IPAddress? remoteAddress);
 
         [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {Sid} upgraded to websocket")]
         public static partial void Upgraded(ILogger logger, string sid);
@@ -28,6 +30,9 @@ internal sealed partial class EngineIOServer
 
         [LoggerMessage(8, LogLevel.Debug, "Engine.IO session {Sid}: a further WebSocket for it was accepted and closed ({Reason})")]
         public static partial void WebSocketDeclined(ILogger logger, string sid, string reason);
+
+        [LoggerMessage(8, LogLevel.Debug, "Engine.IO handshake from {RemoteAddress} refused: {Reason}")]
+        public static partial void HandshakeRefused(ILogger logger, IPAddress? remoteAddress, string reason);
 
         [LoggerMessage(6, LogLevel.Error, "Engine.IO handler failed while closing session {Sid}")]
         public static partial void HandlerFailed(ILogger logger, Exception exception, string sid);

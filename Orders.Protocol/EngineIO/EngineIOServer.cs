@@ -1,20 +1,27 @@
-using System.Buffers;
+// A little over 300 lines: the routing, the session map and its lifecycle, and the entry points of both handshake
+// paths (HTTP and the Kestrel connection), which decide with the same QueryRefusal and so stay side by side. Each
+// transport's work is in a type of its own (Transports/), as are the sweep, the open packet and the shutdown.
 using System.Collections.Concurrent;
-using System.Net.WebSockets;
-using System.Text.Json;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Orders.Protocol.Diagnostics;
+using Orders.Protocol.EngineIO.Handshakes;
 using Orders.Protocol.EngineIO.Limits;
+using Orders.Protocol.EngineIO.Listening;
 using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.EngineIO.Transports.Polling;
+using Orders.Protocol.EngineIO.Transports.WebSockets;
 
 namespace Orders.Protocol.EngineIO;
 
 /// <summary>
 /// One Engine.IO endpoint: verifies requests like the reference server, owns the session map and the heartbeat
-/// sweep, and feeds packets to the <see cref="IEngineIOHandler"/>.
+/// sweep, and feeds packets to the <see cref="IEngineIOHandler"/>. Each transport's requests are served by a type of
+/// their own that the server creates once (<see cref="PollingRequests"/>, <see cref="WebSocketRequests"/>,
+/// <see cref="RawWebSocketSessions"/>).
 /// </summary>
 internal sealed partial class EngineIOServer : IDisposable
 {
@@ -26,19 +33,12 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly SendBatchPool? _batches;
     private readonly SessionAdmission _admission;
-    private readonly byte[] _pollingHandshakeTail;
-    private readonly byte[] _webSocketHandshakeTail;
+    private readonly HeartbeatSweep _sweep;
+    private readonly PollingRequests _polling;
+    private readonly WebSocketRequests _webSockets;
+    private readonly RawWebSocketSessions _rawWebSockets;
+    private readonly EngineShutdown _shutdown;
     private readonly long _firstPingSpreadTicks;
-
-    // Sessions by their next heartbeat deadline: a sweep pass visits only those whose slot has come, where it
-    // visited every session (about 200 ns each: 4% of a core at 19k sessions whose deadlines are spread out).
-    private readonly HeartbeatWheel<EngineSession> _wheel;
-
-    // Fine-grained so that sessions opened together are not all pinged in one burst: with one pass a second, the 5k
-    // sessions of a connect burst got their pings in the same pass, 5k sends in a row that held a broadcast running
-    // at the same time for ~40 ms (its time to the last recipient doubled). At most 100 ms, a pass pings a tenth of
-    // such a burst.
-    private readonly TimeSpan _sweepResolution;
 
     // batches: where the heartbeat sweep rents a batch for its pings; null sends each at once.
     public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics, SendBatchPool? batches = null)
@@ -54,15 +54,15 @@ internal sealed partial class EngineIOServer : IDisposable
         _firstPingSpreadTicks = (long)(PingIntervalTicks * options.PingJitter);
         PingTimeoutTicks = ToTicks(options.PingTimeout);
         UpgradeTimeoutTicks = ToTicks(options.UpgradeTimeout);
-        _sweepResolution = TimeSpan.FromTicks(Math.Clamp(
-            Math.Min(options.PingInterval.Ticks, options.PingTimeout.Ticks) / 200,
-            TimeSpan.FromMilliseconds(10).Ticks,
-            TimeSpan.FromMilliseconds(100).Ticks));
-        _wheel = new HeartbeatWheel<EngineSession>(ToTicks(_sweepResolution), Math.Max(PingIntervalTicks, Math.Max(PingTimeoutTicks, UpgradeTimeoutTicks)), Now);
-        var allowUpgrade = options.AllowUpgrades && options.Transports.Contains(TransportNames.WebSocket);
-        _pollingHandshakeTail = HandshakeTail(allowUpgrade ? [TransportNames.WebSocket] : []);
-        _webSocketHandshakeTail = HandshakeTail([]);
-        _ = SweepAsync();
+        _sweep = new HeartbeatSweep(options, time, Math.Max(PingIntervalTicks, Math.Max(PingTimeoutTicks, UpgradeTimeoutTicks)), batches, _stopping.Token);
+        _shutdown = new EngineShutdown(_sessions, time);
+        var openPackets = new OpenPackets(options);
+        var loop = new WebSocketSessionLoop(this, logger);
+        var decline = new WebSocketDecline(logger);
+        _polling = new PollingRequests(this, openPackets, logger);
+        _webSockets = new WebSocketRequests(this, openPackets, loop, decline, logger);
+        _rawWebSockets = new RawWebSocketSessions(this, openPackets, _webSockets, loop, decline);
+        _sweep.Start();
     }
 
     public EngineIOOptions Options { get; }
@@ -81,6 +81,11 @@ internal sealed partial class EngineIOServer : IDisposable
     public long UpgradeTimeoutTicks { get; }
 
     public long Now => _time.GetTimestamp();
+
+    internal DateTimeOffset UtcNow => _time.GetUtcNow();
+
+    /// <summary>Cancelled when the host has stopped: transports observe it while they unwind.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
 
     public int SessionCount => _sessions.Count;
 
@@ -111,7 +116,7 @@ internal sealed partial class EngineIOServer : IDisposable
 
         var isWebSocket = transport == TransportNames.WebSocket;
         var sid = query["sid"].ToString();
-        if (sid.Length == 0 && _refusing)
+        if (sid.Length == 0 && _shutdown.IsRefusing)
         {
             // Stopping: a new client is better served by another node; the sessions open here are being closed.
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -128,8 +133,8 @@ internal sealed partial class EngineIOServer : IDisposable
 
             var admission = await AdmitAsync(context).ConfigureAwait(false);
             if (!admission.IsAdmitted) return;
-            if (isWebSocket) await OpenWebSocketAsync(context, admission).ConfigureAwait(false);
-            else await OpenPollingAsync(context, admission).ConfigureAwait(false);
+            if (isWebSocket) await _webSockets.OpenAsync(context, admission).ConfigureAwait(false);
+            else await _polling.OpenAsync(context, admission).ConfigureAwait(false);
             return;
         }
 
@@ -141,7 +146,7 @@ internal sealed partial class EngineIOServer : IDisposable
 
         if (isWebSocket)
         {
-            await UpgradeAsync(context, session).ConfigureAwait(false);
+            await _webSockets.UpgradeAsync(context, session).ConfigureAwait(false);
         }
         else if (session.TransportKind != TransportKind.Polling)
         {
@@ -149,11 +154,11 @@ internal sealed partial class EngineIOServer : IDisposable
         }
         else if (HttpMethods.IsGet(request.Method))
         {
-            await PollAsync(context, session).ConfigureAwait(false);
+            await _polling.PollAsync(context, session).ConfigureAwait(false);
         }
         else if (HttpMethods.IsPost(request.Method))
         {
-            await PostAsync(context, session).ConfigureAwait(false);
+            await _polling.PostAsync(context, session).ConfigureAwait(false);
         }
         else
         {
@@ -163,78 +168,62 @@ internal sealed partial class EngineIOServer : IDisposable
 
     // ----- handshakes -----
 
-    private async Task OpenPollingAsync(HttpContext context, Admission admission)
-    {
-        var session = CreateSession(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), TransportKind.Polling, admission.Permit);
-        context.Response.ContentType = PollingTransport.ContentType;
-        await context.Response.Body.WriteAsync(OpenPacket(session, _pollingHandshakeTail).Payload).ConfigureAwait(false);
-        _handler.OnOpen(session);
-    }
-
-    private async Task OpenWebSocketAsync(HttpContext context, Admission admission)
-    {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            admission.Release();
-            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
-            return;
-        }
-
-        WebSocket socket;
-        try
-        {
-            socket = await AcceptAsync(context).ConfigureAwait(false);
-        }
-        catch
-        {
-            admission.Release();
-            throw;
-        }
-
-        using (socket)
-        {
-            await RunWebSocketSessionAsync(new EngineHandshakeRequest(context.Request, _time.GetUtcNow()), socket, admission.Permit).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>A session opened directly on a WebSocket that Kestrel's HTTP pipeline accepted.</summary>
-    private Task RunWebSocketSessionAsync(EngineHandshakeRequest request, WebSocket socket, IDisposable? permit)
-    {
-        var session = CreateSession(request, TransportKind.WebSocket, permit);
-        session.AttachWebSocket(socket);
-        session.Enqueue(OpenPacket(session, _webSocketHandshakeTail));
-        _handler.OnOpen(session);
-        return ReceiveLoopAsync(session, socket);
-    }
-
     /// <summary><paramref name="permit"/>: the address's session permit (see <see cref="SessionAdmission"/>), given back when the session closes.</summary>
-    private EngineSession CreateSession(EngineHandshakeRequest request, TransportKind transport, IDisposable? permit)
+    internal EngineSession CreateSession(EngineHandshakeRequest request, TransportKind transport, IDisposable? permit)
     {
         var session = new EngineSession(this, SessionIdGenerator.NewId(), transport, request, Now) { AddressPermit = permit };
         _sessions[session.Id] = session;
-        if (_stopping.IsCancellationRequested || _refusing) session.Terminate(EngineCloseReason.ServerShuttingDown);
+        if (_stopping.IsCancellationRequested || _shutdown.IsRefusing) session.Terminate(EngineCloseReason.ServerShuttingDown);
         _metrics.SessionOpened(transport.ToName());
         Log.SessionOpened(_logger, session.Id, transport.ToName(), request.RemoteAddress);
         return session;
     }
 
-    private static OutgoingFrame OpenPacket(EngineSession session, byte[] tail)
+    /// <summary>The handler learns of a session once its open packet is written or queued.</summary>
+    internal void OnOpened(EngineSession session) => _handler.OnOpen(session);
+
+    // ----- handshakes claimed before the HTTP layer (see RawWebSocketSessions) -----
+
+    /// <summary>
+    /// Takes the handshake when it is one this endpoint would accept; anything it would refuse (a new session the
+    /// client address may not open included) is left to the HTTP pipeline, which answers with the usual Engine.IO
+    /// error body. A handshake naming a session that cannot take a WebSocket now (already upgraded or upgrading, or on
+    /// WebSocket from the start) is taken, to be declined: it is answered and closed at once, as engine.io does and as
+    /// the HTTP pipeline does (<see cref="WebSocketDecline"/>).
+    /// </summary>
+    internal WebSocketClaim TryClaimWebSocket(WebSocketHandshake handshake, IPAddress? remoteAddress)
     {
-        // 0{"sid":"…", + the options part, which is the same for every session of this endpoint.
-        var head = "0{\"sid\":\""u8;
-        var frame = OutgoingFrame.AllocateText(head.Length + session.Id.Length + tail.Length, out var packet);
-        head.CopyTo(packet);
-        var sid = System.Text.Encoding.ASCII.GetBytes(session.Id, packet[head.Length..]);
-        tail.CopyTo(packet[(head.Length + sid)..]);
-        return frame;
+        if (_stopping.IsCancellationRequested || _shutdown.IsRefusing || !EngineQuery.TryRead(handshake.QueryString, out var query)) return WebSocketClaim.None;
+        if (query.Transport != TransportNames.WebSocket || QueryRefusal(query.Transport, query.Eio) is not null) return WebSocketClaim.None;
+
+        if (query.Sid is null)
+        {
+            var admission = Admit(remoteAddress);
+            return admission.IsAdmitted ? WebSocketClaim.NewSession(admission.Permit) : WebSocketClaim.None;
+        }
+
+        if (!Options.AllowUpgrades || !_sessions.TryGetValue(query.Sid, out var session)) return WebSocketClaim.None;
+        return session.TryBeginUpgrade() ? WebSocketClaim.Upgrade(session) : WebSocketClaim.Decline(session);
     }
 
-    private byte[] HandshakeTail(string[] upgrades)
-    {
-        var json = JsonSerializer.Serialize(upgrades);
-        return System.Text.Encoding.UTF8.GetBytes(
-            $"\",\"upgrades\":{json},\"pingInterval\":{(long)Options.PingInterval.TotalMilliseconds},\"pingTimeout\":{(long)Options.PingTimeout.TotalMilliseconds},\"maxPayload\":{Options.MaxHttpBufferSize}}}");
-    }
+    /// <summary>Answers 101 and runs the session; the task is the receive loop's (see <see cref="RawWebSocketSessions"/>).</summary>
+    internal Task ServeClaimedWebSocketAsync(ConnectionContext connection, WebSocketHandshake handshake, WebSocketClaim claim) =>
+        _rawWebSockets.ServeAsync(connection, handshake, claim);
+
+    /// <summary>The same over <paramref name="stream"/>, which is the connection's (Kestrel's, or a socket of its own).</summary>
+    internal Task ServeClaimedWebSocketAsync(ConnectionStream stream, IPAddress? remoteAddress, WebSocketHandshake handshake, WebSocketClaim claim) =>
+        _rawWebSockets.ServeAsync(stream, remoteAddress, handshake, claim);
+
+    // ----- per-address limits on new sessions (EngineIOOptions.Limits), for both ways a handshake arrives -----
+
+    /// <summary>
+    /// The connection path's question (a WebSocket handshake seen before Kestrel's HTTP layer): a refusal is neither
+    /// answered nor counted here, since the connection then goes on to the HTTP path, which asks again (a refusal
+    /// took nothing) and answers it.
+    /// </summary>
+    internal Admission Admit(IPAddress? remoteAddress) => _admission.Admit(remoteAddress);
+
+    private ValueTask<Admission> AdmitAsync(HttpContext context) => AdmissionResponse.AdmitAsync(_admission, context, _metrics, _logger);
 
     // ----- packets from either transport -----
 
@@ -281,7 +270,7 @@ internal sealed partial class EngineIOServer : IDisposable
     internal void OnSessionClosed(EngineSession session, EngineCloseReason reason)
     {
         _sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session));
-        _wheel.Remove(session);
+        _sweep.Remove(session);
         session.AddressPermit?.Dispose();
         var name = reason.ToName();
         _metrics.SessionClosed(session.Transport, name);
@@ -296,45 +285,27 @@ internal sealed partial class EngineIOServer : IDisposable
         }
     }
 
-    private async Task SweepAsync()
-    {
-        using var timer = new PeriodicTimer(_sweepResolution, _time);
-        var due = new List<EngineSession>();
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                var now = Now;
-                _wheel.TakeDue(now, due);
-                if (due.Count == 0) continue;
-
-                // The pings of a pass go out in batches, like a broadcast's frames (through the pump, if there is one).
-                var batch = Pump is null ? _batches?.Rent() : null;
-                try
-                {
-                    foreach (var session in due)
-                    {
-                        _wheel.Schedule(session, session.OnHeartbeat(now, batch));
-
-                        // Closed meanwhile (its removal ran before this filing): taken out again, not held until its slot.
-                        if (session.IsClosed) _wheel.Remove(session);
-                    }
-                }
-                finally
-                {
-                    batch?.Dispose();
-                    due.Clear();
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Host stopping.
-        }
-    }
-
     /// <summary>A session has something due at <paramref name="at"/>: the sweep visits it no earlier (see <see cref="HeartbeatWheel{TSession}"/>).</summary>
-    internal void NoteDue(EngineSession session, long at) => _wheel.Schedule(session, at);
+    internal void NoteDue(EngineSession session, long at) => _sweep.Schedule(session, at);
+
+    // ----- stopping: new sessions refused, open ones closed gracefully (queued frames first), the rest ended -----
+
+    /// <summary>Refuses new sessions from now on (503); open sessions are served until they close.</summary>
+    public void StopAccepting() => _shutdown.StopAccepting();
+
+    /// <summary>Closes every open session the graceful way (see <see cref="EngineShutdown.CloseAllAsync"/>).</summary>
+    public Task CloseAllAsync(CancellationToken cancellationToken) => _shutdown.CloseAllAsync(cancellationToken);
+
+    /// <summary>Host stopped (or the endpoint disposed): the sessions still open are ended at once, then pending reads end.</summary>
+    public void Dispose()
+    {
+        // Not disposed: transports still observe the token while they unwind.
+        _stopping.Cancel();
+        _shutdown.TerminateAll();
+
+        // The admission's timer would otherwise run on after the host (tests start hundreds); permits given back later are ignored.
+        _admission.Dispose();
+    }
 
     // ----- HTTP helpers -----
 

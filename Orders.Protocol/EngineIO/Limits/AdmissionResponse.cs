@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Orders.Protocol.Diagnostics;
 
 namespace Orders.Protocol.EngineIO.Limits;
 
 /// <summary>
-/// A refused handshake's answer: HTTP 429 with Engine.IO's error body. Code 4 is what the reference server answers
-/// when its <c>allowRequest</c> refuses a handshake, with the reason as the message; socket.io-client treats it like
-/// any failed handshake and tries again after its reconnection delay.
+/// The HTTP path's admission of a handshake (<see cref="AdmitAsync"/>), and a refused handshake's answer: HTTP 429
+/// with Engine.IO's error body. Code 4 is what the reference server answers when its <c>allowRequest</c> refuses a
+/// handshake, with the reason as the message; socket.io-client treats it like any failed handshake and tries again
+/// after its reconnection delay.
 /// </summary>
 internal static class AdmissionResponse
 {
@@ -17,6 +20,21 @@ internal static class AdmissionResponse
 
     private static readonly byte[] TooManyHandshakesBody = Body(TooManyHandshakesMessage);
     private static readonly byte[] TooManySessionsBody = Body(TooManySessionsMessage);
+
+    /// <summary>Admits a handshake that came through ASP.NET Core, or answers it with 429 and Engine.IO's error body.</summary>
+    public static async ValueTask<Admission> AdmitAsync(SessionAdmission admission, HttpContext context, ProtocolMetrics metrics, ILogger logger)
+    {
+        if (!admission.IsEnabled) return Admission.Admitted(null);
+        var remote = context.Connection.RemoteIpAddress;
+        var admitted = admission.Admit(remote);
+        if (admitted.IsAdmitted) return admitted;
+
+        var reason = ReasonName(admitted.Refusal);
+        metrics.HandshakeRefused(reason);
+        EngineIOServer.Log.HandshakeRefused(logger, remote, reason);
+        await WriteAsync(context, admitted).ConfigureAwait(false);
+        return admitted;
+    }
 
     public static Task WriteAsync(HttpContext context, Admission refused)
     {

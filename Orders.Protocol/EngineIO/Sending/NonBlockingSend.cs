@@ -40,6 +40,24 @@ internal static partial class NonBlockingSend
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="data"/> until the kernel takes no more of it now; returns the bytes sent (all of them
+    /// unless <paramref name="error"/> says why not).
+    /// </summary>
+    public static int SendAll(Socket socket, SafeHandle handle, ReadOnlySpan<byte> data, out SocketError error)
+    {
+        var total = 0;
+        error = SocketError.Success;
+        while (total < data.Length)
+        {
+            var sent = Send(socket, handle, data[total..], out error);
+            if (error != SocketError.Success || sent <= 0) break;
+            total += sent;
+        }
+
+        return total;
+    }
+
     /// <summary>What a failed <c>send</c>'s errno means to the connection.</summary>
     public static SocketError ToSocketError(int errno) => errno switch
     {

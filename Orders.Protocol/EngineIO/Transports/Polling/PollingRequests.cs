@@ -1,24 +1,46 @@
 using System.Buffers;
-using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Orders.Protocol.Buffers;
-using Orders.Protocol.EngineIO.Transports.Polling;
+using Orders.Protocol.EngineIO.Limits;
 
-namespace Orders.Protocol.EngineIO;
+namespace Orders.Protocol.EngineIO.Transports.Polling;
 
-/// <summary>HTTP long-polling requests: GET drains the queue, POST carries packets in.</summary>
-internal sealed partial class EngineIOServer
+/// <summary>HTTP long-polling requests: the handshake that opens a session, then GET drains its queue and POST carries packets in.</summary>
+internal sealed class PollingRequests
 {
-    private async Task PollAsync(HttpContext context, EngineSession session)
+    private readonly EngineIOServer _server;
+    private readonly EngineIOOptions _options;
+    private readonly OpenPackets _openPackets;
+    private readonly ILogger _logger;
+
+    public PollingRequests(EngineIOServer server, OpenPackets openPackets, ILogger logger)
+    {
+        _server = server;
+        _options = server.Options;
+        _openPackets = openPackets;
+        _logger = logger;
+    }
+
+    /// <summary>A new session: the open packet is the handshake's answer.</summary>
+    public async Task OpenAsync(HttpContext context, Admission admission)
+    {
+        var session = _server.CreateSession(new EngineHandshakeRequest(context.Request, _server.UtcNow), TransportKind.Polling, admission.Permit);
+        context.Response.ContentType = PollingTransport.ContentType;
+        await context.Response.Body.WriteAsync(_openPackets.ForPolling(session).Payload).ConfigureAwait(false);
+        _server.OnOpened(session);
+    }
+
+    public async Task PollAsync(HttpContext context, EngineSession session)
     {
         switch (session.BeginPoll(out var wait))
         {
             case PollStart.UnknownSession:
-                await RefuseAsync(context, EngineError.UnknownSid).ConfigureAwait(false);
+                await EngineError.WriteAsync(context, EngineError.UnknownSid).ConfigureAwait(false);
                 return;
             case PollStart.BadRequest:
             case PollStart.Overlap:
-                await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+                await EngineError.WriteAsync(context, EngineError.BadRequest).ConfigureAwait(false);
                 return;
         }
 
@@ -53,18 +75,18 @@ internal sealed partial class EngineIOServer
         if (finished) session.Terminate(EngineCloseReason.ForcedClose);
     }
 
-    private async Task PostAsync(HttpContext context, EngineSession session)
+    public async Task PostAsync(HttpContext context, EngineSession session)
     {
         if (!session.TryBeginPost())
         {
-            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+            await EngineError.WriteAsync(context, EngineError.BadRequest).ConfigureAwait(false);
             session.Terminate(EngineCloseReason.TransportError);
             return;
         }
 
         try
         {
-            if (context.Request.ContentLength > Options.MaxHttpBufferSize)
+            if (context.Request.ContentLength > _options.MaxHttpBufferSize)
             {
                 await RejectTooLargeAsync(context, session).ConfigureAwait(false);
                 return;
@@ -74,7 +96,7 @@ internal sealed partial class EngineIOServer
             ReadOnlySequence<byte>? body;
             try
             {
-                body = await PollingTransport.ReadBodyAsync(reader, Options.MaxHttpBufferSize, context.RequestAborted).ConfigureAwait(false);
+                body = await PollingTransport.ReadBodyAsync(reader, _options.MaxHttpBufferSize, context.RequestAborted).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
             {
@@ -92,8 +114,8 @@ internal sealed partial class EngineIOServer
             reader.AdvanceTo(payload.End);
             if (!ok)
             {
-                Log.ParseError(_logger, session.Id, session.Transport);
-                await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+                EngineIOServer.Log.ParseError(_logger, session.Id, session.Transport);
+                await EngineError.WriteAsync(context, EngineError.BadRequest).ConfigureAwait(false);
                 session.Terminate(EngineCloseReason.ParseError);
                 return;
             }
@@ -108,13 +130,13 @@ internal sealed partial class EngineIOServer
 
     private bool Dispatch(ReadOnlySequence<byte> payload, EngineSession session)
     {
-        var sink = new SessionSink(this, session);
+        var sink = new SessionSink(_server, session);
         return PollingTransport.ForEachPacket(payload, ref sink);
     }
 
     private async Task RejectTooLargeAsync(HttpContext context, EngineSession session)
     {
-        Log.PayloadTooLarge(_logger, session.Id, Options.MaxHttpBufferSize);
+        EngineIOServer.Log.PayloadTooLarge(_logger, session.Id, _options.MaxHttpBufferSize);
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.Headers.Connection = "close";
         session.Terminate(EngineCloseReason.PayloadTooLarge);

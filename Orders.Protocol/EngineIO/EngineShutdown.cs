@@ -1,15 +1,29 @@
+using System.Collections.Concurrent;
+
 namespace Orders.Protocol.EngineIO;
 
-/// <summary>Stopping: new sessions refused, open ones closed gracefully (queued frames first), the rest ended.</summary>
-internal sealed partial class EngineIOServer
+/// <summary>Stopping an engine: new sessions refused, open ones closed gracefully (queued frames first), the rest ended.</summary>
+internal sealed class EngineShutdown
 {
     private static readonly TimeSpan CloseCheckInterval = TimeSpan.FromMilliseconds(20);
+
+    private readonly ConcurrentDictionary<string, EngineSession> _sessions;
+    private readonly TimeProvider _time;
 
     // Set when the host starts stopping: new sessions are refused while the open ones are still served (their polls,
     // their queued frames) until they are closed.
     private volatile bool _refusing;
 
-    /// <summary>Refuses new sessions from now on (503); open sessions are served until they close.</summary>
+    // sessions: the engine's own map, read here.
+    public EngineShutdown(ConcurrentDictionary<string, EngineSession> sessions, TimeProvider time)
+    {
+        _sessions = sessions;
+        _time = time;
+    }
+
+    /// <summary>New sessions are refused (503); open sessions are served until they close.</summary>
+    public bool IsRefusing => _refusing;
+
     public void StopAccepting() => _refusing = true;
 
     /// <summary>
@@ -28,18 +42,13 @@ internal sealed partial class EngineIOServer
         }
         catch (OperationCanceledException)
         {
-            foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
+            TerminateAll();
         }
     }
 
-    /// <summary>Host stopped (or the endpoint disposed): the sessions still open are ended at once, then pending reads end.</summary>
-    public void Dispose()
+    /// <summary>Ends every session still open at once.</summary>
+    public void TerminateAll()
     {
-        // Not disposed: transports still observe the token while they unwind.
-        _stopping.Cancel();
         foreach (var (_, session) in _sessions) session.Terminate(EngineCloseReason.ServerShuttingDown);
-
-        // The admission's timer would otherwise run on after the host (tests start hundreds); permits given back later are ignored.
-        _admission.Dispose();
     }
 }

@@ -2,11 +2,9 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Orders.Protocol.EngineIO.Handshakes;
-using Orders.Protocol.EngineIO.Listening;
-using Orders.Protocol.EngineIO.Transports.WebSockets;
+using Microsoft.Extensions.Logging;
 
-namespace Orders.Protocol.EngineIO;
+namespace Orders.Protocol.EngineIO.Transports.WebSockets;
 
 /// <summary>
 /// WebSocket handshakes naming a session that cannot take a WebSocket now: already upgraded, still probing another
@@ -14,8 +12,8 @@ namespace Orders.Protocol.EngineIO;
 /// <para>
 /// engine.io answers them <c>101</c> and then at once an empty close frame, so the client sees its socket close (code
 /// 1005) and not a failed handshake; the session and its own socket go on untouched. We do the same on every path:
-/// at the listener and at the Kestrel connection (<see cref="ServeClaimedWebSocketAsync(ConnectionStream, System.Net.IPAddress?, WebSocketHandshake, WebSocketClaim)"/>),
-/// and in the HTTP pipeline here, where the connection path leaves a handshake (its switch off, a head split over
+/// at the listener and at the Kestrel connection (<see cref="DeclineClaimedAsync"/>), and in the HTTP pipeline
+/// (<see cref="DeclineAsync"/>), where the connection path leaves a handshake (its switch off, a head split over
 /// packets). An HTTP 400 reached browsers and the <c>ws</c> client as an error event instead of a close.
 /// </para>
 /// <para>
@@ -24,38 +22,45 @@ namespace Orders.Protocol.EngineIO;
 /// <c>ws</c> waits for it before it ends the connection.
 /// </para>
 /// </summary>
-internal sealed partial class EngineIOServer
+internal sealed class WebSocketDecline(ILogger logger)
 {
     // As long as a session's own socket waits for the client's close (WebSocketTransport's grace period).
-    private static readonly TimeSpan DeclineCloseWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(2);
 
     /// <summary>The HTTP pipeline's decline: Kestrel writes the 101, then the upgraded stream carries the close frame.</summary>
-    private async Task DeclineUpgradeAsync(HttpContext context, EngineSession session)
+    public async Task DeclineAsync(HttpContext context, EngineSession session)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is not { IsUpgradableRequest: true })
         {
-            await RefuseAsync(context, EngineError.BadRequest).ConfigureAwait(false);
+            await EngineError.WriteAsync(context, EngineError.BadRequest).ConfigureAwait(false);
             return;
         }
 
-        Log.WebSocketDeclined(_logger, session.Id, session.UpgradeRefusal);
+        EngineIOServer.Log.WebSocketDeclined(logger, session.Id, session.UpgradeRefusal);
         var headers = context.Response.Headers;
         headers.Connection = "Upgrade";
         headers.Upgrade = "websocket";
-        headers.SecWebSocketAccept = AcceptValue(context.Request.Headers.SecWebSocketKey.ToString());
+        headers.SecWebSocketAccept = SwitchingProtocols.AcceptValue(context.Request.Headers.SecWebSocketKey.ToString());
         var stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
         await AwaitClientCloseAsync(stream, stream.WriteAsync(WebSocketFrameHeader.EmptyClose.ToArray())).ConfigureAwait(false);
     }
 
+    /// <summary>The connection path's decline: the 101 and the close frame in one write, as engine.io's do.</summary>
+    public Task DeclineClaimedAsync(ConnectionStream stream, string key, EngineSession session)
+    {
+        EngineIOServer.Log.WebSocketDeclined(logger, session.Id, session.UpgradeRefusal);
+        return AwaitClientCloseAsync(stream, stream.WriteAsync(SwitchingProtocols.Response(key, WebSocketFrameHeader.EmptyClose)));
+    }
+
     /// <summary>
     /// After <paramref name="written"/> (our close frame) completes, reads until the client's close frame, for at most
-    /// <see cref="DeclineCloseWait"/>; then the stream, and with it the connection, is closed.
+    /// <see cref="CloseWait"/>; then the stream, and with it the connection, is closed.
     /// </summary>
     private static async Task AwaitClientCloseAsync(Stream stream, ValueTask written)
     {
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        using var timeout = new CancellationTokenSource(DeclineCloseWait);
+        using var timeout = new CancellationTokenSource(CloseWait);
         var scratch = new byte[128];
         try
         {
