@@ -31,7 +31,7 @@ internal sealed partial class EngineIOServer
         [LoggerMessage(8, LogLevel.Debug, "Engine.IO session {Sid}: a further WebSocket for it was accepted and closed ({Reason})")]
         public static partial void WebSocketDeclined(ILogger logger, string sid, string reason);
 
-        [LoggerMessage(8, LogLevel.Debug, "Engine.IO handshake from {RemoteAddress} refused: {Reason}")]
+        [LoggerMessage(10, LogLevel.Debug, "Engine.IO handshake from {RemoteAddress} refused: {Reason}")]
         public static partial void HandshakeRefused(ILogger logger, IPAddress? remoteAddress, string reason);
 
         [LoggerMessage(6, LogLevel.Error, "Engine.IO handler failed while closing session {Sid}")]
