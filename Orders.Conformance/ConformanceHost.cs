@@ -19,11 +19,11 @@ internal static class ConformanceHost
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         builder.Services.AddSocketIO(o =>
         {
-            o.PingInterval = TimeSpan.FromMilliseconds(options.PingIntervalMs);
-            o.PingTimeout = TimeSpan.FromMilliseconds(options.PingTimeoutMs);
+            o.EngineIO.PingInterval = TimeSpan.FromMilliseconds(options.PingIntervalMs);
+            o.EngineIO.PingTimeout = TimeSpan.FromMilliseconds(options.PingTimeoutMs);
             o.ConnectTimeout = TimeSpan.FromMilliseconds(options.ConnectTimeoutMs);
-            o.MaxHttpBufferSize = options.MaxPayload;
-            o.CorsOrigins = ["*"];
+            o.EngineIO.MaxHttpBufferSize = options.MaxPayload;
+            o.EngineIO.CorsOrigins = ["*"];
             configureSocketIO?.Invoke(o);
         });
         configureServices?.Invoke(builder.Services);

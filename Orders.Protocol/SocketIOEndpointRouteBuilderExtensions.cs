@@ -20,7 +20,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
     {
         var services = endpoints.ServiceProvider;
         var server = services.GetRequiredService<SocketIOServer>();
-        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<SocketIOOptions>>().Value, new SocketIOEngineHandler(server), server.SendBatches, server);
+        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<EngineIOOptions>>().Value, new SocketIOEngineHandler(server), server.SendBatches, server);
     }
 
     /// <summary>Serves raw Engine.IO at <paramref name="path"/>, for applications that want the transport alone.</summary>
@@ -30,7 +30,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
         configure?.Invoke(options);
         var errors = options.Validate().ToList();
         if (errors.Count > 0) throw new OptionsValidationException(nameof(EngineIOOptions), typeof(EngineIOOptions), errors);
-        var batches = new SendBatchPool(options.BatchSends, options.CoalesceSends);
+        var batches = new SendBatchPool(options.IO.BatchSends, options.IO.CoalesceSends);
         endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(batches.Dispose);
         return MapEngine(endpoints, path, options, handler, batches);
     }
@@ -65,7 +65,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
             .Use(_ => engine.HandleAsync)
             .Build();
         var trimmed = path.TrimEnd('/');
-        if (options.AcceptWebSocketsOnConnection) services.GetService<EngineIOConnectionRegistry>()?.Add(trimmed, engine);
+        if (options.IO.AcceptWebSocketsOnConnection) services.GetService<EngineIOConnectionRegistry>()?.Add(trimmed, engine);
         return endpoints.Map(trimmed + "/", pipeline);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
+using Orders.Protocol.EngineIO;
 using Orders.Protocol.EngineIO.Listening;
 using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO;
@@ -30,12 +31,14 @@ public static class SocketIOServiceCollectionExtensions
         AddConnectionMiddleware(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProtocolMetrics>();
+        // Socket.IO's engine part on its own, for what reads Engine.IO options only (the host-wide listener).
+        services.TryAddSingleton<IOptions<EngineIOOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<SocketIOOptions>>().Value.EngineIO));
 
         // A singleton so the container disposes it (and its rings) with the host.
         services.TryAddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<SocketIOOptions>>().Value;
-            return new SendBatchPool(options.BatchSends, options.CoalesceSends);
+            var io = sp.GetRequiredService<IOptions<SocketIOOptions>>().Value.EngineIO.IO;
+            return new SendBatchPool(io.BatchSends, io.CoalesceSends);
         });
         // Used only with ConnectionStateRecovery enabled; an application with a durable store registers its own.
         services.TryAddSingleton<IConnectionStateStore, InMemoryConnectionStateStore>();

@@ -37,7 +37,7 @@ public static class RealtimeServiceCollectionExtensions
             o.ConnectionStateRecovery.Enabled = true;
             o.ConnectionStateRecovery.SessionOwner = SocketAuthenticator.OwnerOf;
             // Closed by RealtimeShutdown once the feed has sent what is committed, not as soon as the host stops.
-            o.CloseOnApplicationStopping = false;
+            o.EngineIO.CloseOnApplicationStopping = false;
             configureSocketIO?.Invoke(o);
         });
         services.Replace(ServiceDescriptor.Singleton<IConnectionStateStore, PostgresConnectionStateStore>());

@@ -39,10 +39,11 @@ internal static class OrdersApplication
         services.AddAccessTokenAuth();
         services.AddOrdersDatabase();
         services.AddOrdersHealthChecks();
-        // SocketIO__PingInterval, SocketIO__PingTimeout, SocketIO__ConnectionStateRecovery__MaxDisconnectionDuration (and
-        // __Enabled; recovery is on by default): any SocketIOOptions property, from the environment or a config file
-        // (SocketIO__Limits__* for the per-address handshake limits, SocketIO__MaxJsonDepth).
-        services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO").Bind(socketIO));
+        // Any SocketIOOptions property, from the environment or a config file: SocketIO__ConnectionStateRecovery__* (recovery
+        // is on by default), SocketIO__MaxJsonDepth, and the Engine.IO transport's under SocketIO__EngineIO__ (PingInterval,
+        // PingTimeout, Limits__* for the per-address handshake limits, IO__* for the I/O switches). An unknown key fails
+        // start naming it, so a key from before the Engine.IO settings moved (SocketIO__PingInterval) is not ignored.
+        services.AddOrderRealtime(socketIO => builder.Configuration.GetSection("SocketIO").Bind(socketIO, b => b.ErrorOnUnknownConfiguration = true));
         services.AddOrdersRateLimiting(builder.Configuration);
         services.Configure<OrderEventsOptions>(builder.Configuration.GetSection("OrderEvents"));
         services.Configure<TokenRenewalOptions>(builder.Configuration.GetSection("TokenRenewal"));

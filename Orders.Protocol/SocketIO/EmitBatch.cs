@@ -7,14 +7,14 @@ namespace Orders.Protocol.SocketIO;
 /// Emits whose WebSocket writes go out together when the batch is disposed (or every 256 frames): on Linux one
 /// io_uring submission carries the writes to many sockets, where each would otherwise be its own system call.
 /// A broadcast to several sockets batches by itself (through the send pump, see
-/// <see cref="EngineIO.EngineIOOptions.CoalesceSends"/>); this is for many emits in a row, such as one event to each
+/// <see cref="EngineIO.IOOptions.CoalesceSends"/>); this is for many emits in a row, such as one event to each
 /// of many rooms: <c>using var batch = io.BeginEmitBatch(); io.Default.To(room).Batched(batch).Emit(...)</c>.
 /// Frames sent to a socket while its batched frame waits queue behind it and are written after it.
 /// <para>
 /// Frames wait until the batch is flushed, so dispose it as soon as the emits are made (a batch that is never
 /// disposed is flushed when the garbage collector finalizes it, which may be much later). Not thread-safe: one
 /// caller at a time. Where batching is unavailable (not Linux, io_uring refused, or
-/// <see cref="EngineIO.EngineIOOptions.BatchSends"/> off) emits are written at once, as without a batch.
+/// <see cref="EngineIO.IOOptions.BatchSends"/> off) emits are written at once, as without a batch.
 /// </para>
 /// </summary>
 public sealed class EmitBatch : IDisposable

@@ -4,10 +4,16 @@ using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
 
-/// <summary>Socket.IO server settings on top of the Engine.IO transport settings, with socket.io 4.x defaults.</summary>
-public sealed class SocketIOOptions : EngineIOOptions
+/// <summary>Socket.IO server settings, with socket.io 4.x defaults; the Engine.IO transport's own are in <see cref="SocketIOOptions.EngineIO"/>.</summary>
+public sealed class SocketIOOptions
 {
     internal const int DefaultMaxJsonDepth = 32;
+
+    /// <summary>
+    /// The Engine.IO transport below the server (heartbeat, payload size, transports, send queue, limits, I/O switches);
+    /// configuration keys <c>SocketIO:EngineIO:*</c>.
+    /// </summary>
+    public EngineIOOptions EngineIO { get; set; } = new();
 
     /// <summary>How long a client may stay connected without joining any namespace. Default 45 s (<c>connectTimeout</c>).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMilliseconds(45_000);
@@ -34,7 +40,15 @@ public sealed class SocketIOOptions : EngineIOOptions
 
     internal IEnumerable<string> ValidateAll()
     {
-        foreach (var error in Validate()) yield return error;
+        if (EngineIO is null)
+        {
+            yield return "EngineIO must be set.";
+        }
+        else
+        {
+            foreach (var error in EngineIO.Validate()) yield return error;
+        }
+
         foreach (var error in ConnectionStateRecovery.Validate()) yield return error;
         if (ConnectTimeout <= TimeSpan.Zero) yield return "ConnectTimeout must be positive.";
         if (DefaultAckTimeout <= TimeSpan.Zero) yield return "DefaultAckTimeout must be positive.";

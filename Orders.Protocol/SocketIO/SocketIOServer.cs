@@ -39,7 +39,7 @@ public sealed partial class SocketIOServer
         SendBatches = sendBatches;
         var recovery = Options.ConnectionStateRecovery;
         Recovery = recovery.Enabled ? new SessionRecovery(recovery, stateStore, timeProvider, metrics, logger) : null;
-        if (Options.BatchSends) Log.SendBatching(logger, SendBatches.Enabled
+        if (Options.EngineIO.IO.BatchSends) Log.SendBatching(logger, SendBatches.Enabled
             ? SendBatches.Pump is null ? "batched through io_uring for broadcasts and emit batches" : "made by the send pump through io_uring, a socket's waiting frames in one write"
             : "made one by one: io_uring is not available");
         Of("/");

@@ -24,11 +24,11 @@ internal static class BenchHost
         builder.Services.AddSingleton<CloseReasons>();
         builder.Services.AddSocketIO(o =>
         {
-            o.PingInterval = TimeSpan.FromMilliseconds(options.PingIntervalMs);
-            o.PingTimeout = TimeSpan.FromMilliseconds(options.PingTimeoutMs);
+            o.EngineIO.PingInterval = TimeSpan.FromMilliseconds(options.PingIntervalMs);
+            o.EngineIO.PingTimeout = TimeSpan.FromMilliseconds(options.PingTimeoutMs);
 
             // Every benchmark client connects from a handful of loopback addresses, thousands each.
-            o.Limits.Disable();
+            o.EngineIO.Limits.Disable();
         });
 
         var app = builder.Build();

@@ -4,18 +4,19 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orders.Protocol.SocketIO;
 
 namespace Orders.Protocol.EngineIO.Listening;
 
 /// <summary>
 /// Kestrel's transport for IP endpoints once Socket.IO is added: <see cref="EngineIOListener"/> where it applies,
-/// Kestrel's own socket transport (with the same <see cref="SocketTransportOptions"/>) everywhere else.
+/// Kestrel's own socket transport (with the same <see cref="SocketTransportOptions"/>) everywhere else. Whether it applies
+/// is read from the host's Engine.IO options (<c>AddSocketIO</c>'s <c>EngineIO</c>); <c>MapEngineIO</c>'s own <c>IO</c> does
+/// not decide the listener.
 /// </summary>
 internal sealed class EngineIOListenerFactory(
     IOptions<SocketTransportOptions> transport,
     IOptions<KestrelServerOptions> kestrel,
-    IOptions<SocketIOOptions> socketIO,
+    IOptions<EngineIOOptions> engineIO,
     EngineIOConnectionRegistry registry,
     ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
@@ -27,8 +28,8 @@ internal sealed class EngineIOListenerFactory(
     {
         // The registry is filled by MapSocketIO, before the server starts and binds.
         // A connection limit is Kestrel's to count: sockets served here would escape it, so it keeps every connection.
-        var options = socketIO.Value;
-        if (!options.AcceptWebSocketsAtListener || !options.AcceptWebSocketsOnConnection || registry.IsEmpty || endpoint is not IPEndPoint
+        var io = engineIO.Value.IO;
+        if (!io.AcceptWebSocketsAtListener || !io.AcceptWebSocketsOnConnection || registry.IsEmpty || endpoint is not IPEndPoint
             || kestrel.Value.Limits.MaxConcurrentConnections is not null)
         {
             return _kestrel.BindAsync(endpoint, cancellationToken);

@@ -1,12 +1,16 @@
+// Compiled into two assemblies: Orders.Protocol (the server's batched sends) and bench/Orders.LoadGen (shared source,
+// <Compile Include ... Link>), whose clients submit their reads through Submit and whose floor scenario sends with
+// SendAll. The generator is meant to measure with the very ring the server sends with, and shared source gives it
+// that without InternalsVisibleTo or a public API. So this file references nothing else of either project.
 using System.Runtime.InteropServices;
 
 namespace Orders.Protocol.EngineIO.Sending;
 
 /// <summary>
-/// An io_uring instance for one kind of batch: non-blocking <c>send</c>s (or <c>recv</c>s) on many sockets for one system call.
+/// An io_uring instance for one kind of batch: non-blocking <c>send</c>s (or, in the load generator, <c>recv</c>s) on many sockets for one system call.
 /// In the VMs this service runs on, entering the kernel costs more than a small loopback send itself (about 1 µs of
 /// the 5 µs a 200-byte <c>send(2)</c> takes here; the same sends through one ring cost 3 µs each), and a broadcast
-/// makes one send per recipient. Used by one thread at a time (its <see cref="SendBatch"/>).
+/// makes one send per recipient. Used by one thread at a time (its <c>SendBatch</c>).
 /// </summary>
 internal sealed unsafe partial class IoUringRing : IDisposable
 {
@@ -19,13 +23,17 @@ internal sealed unsafe partial class IoUringRing : IDisposable
     private const uint FeatSingleMmap = 1u;
     private const uint EnterGetEvents = 1u;
     private const byte OpSend = 26;
-    private const byte OpRecv = 27;
     private const int ProtRead = 1;
     private const int ProtWrite = 2;
     private const int MapShared = 1;
     private const int MapPopulate = 0x8000;
     private const long OffSqRing = 0;
     private const long OffSqes = 0x10000000;
+    // Linux values, kept here rather than shared with NonBlockingSend because the load generator compiles this file alone.
+    private const int MsgDontWait = 0x40;
+    private const int MsgNoSignal = 0x4000;
+    private const int EIntr = 4;
+    private const int EAgain = 11;
     private const int EBusy = 16;
 
     private readonly int _fd;
@@ -107,16 +115,14 @@ internal sealed unsafe partial class IoUringRing : IDisposable
     /// Returns false if the ring failed; results of sends not known to have completed are then <c>int.MinValue</c>.
     /// </summary>
     public bool SendAll(ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results) =>
-        RunAll(OpSend, NonBlockingSend.MsgDontWait | NonBlockingSend.MsgNoSignal, sockets, buffers, lengths, results);
+        Submit(OpSend, MsgDontWait | MsgNoSignal, sockets, buffers, lengths, results);
 
     /// <summary>
-    /// Receives into each buffer from its socket what is there now (the benchmark's load generator reads thousands of
-    /// sockets this way); results and failure as for <see cref="SendAll"/>.
+    /// Submits one <paramref name="opcode"/> (an <c>IORING_OP_*</c> that takes a socket, a buffer, a length and message
+    /// flags) per socket and waits until all completed; results and failure as for <see cref="SendAll"/>. The server
+    /// only sends; the load generator submits its <c>IORING_OP_RECV</c>s through this.
     /// </summary>
-    public bool ReceiveAll(ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results) =>
-        RunAll(OpRecv, NonBlockingSend.MsgDontWait, sockets, buffers, lengths, results);
-
-    private bool RunAll(byte opcode, int flags, ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results)
+    internal bool Submit(byte opcode, int flags, ReadOnlySpan<int> sockets, ReadOnlySpan<nint> buffers, ReadOnlySpan<int> lengths, Span<int> results)
     {
         var count = sockets.Length;
         results[..count].Fill(int.MinValue);
@@ -148,7 +154,7 @@ internal sealed unsafe partial class IoUringRing : IDisposable
             if (rc < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is not (NonBlockingSend.EIntr or NonBlockingSend.EAgain or EBusy)) return false;
+                if (errno is not (EIntr or EAgain or EBusy)) return false;
             }
             else
             {

@@ -12,7 +12,7 @@ namespace Orders.Protocol.EngineIO.Sending;
 /// </summary>
 internal static partial class NonBlockingSend
 {
-    // Linux values, also used by IoUringRing.
+    // Linux values (IoUringRing keeps its own copies: the load generator compiles that file alone).
     internal const int MsgDontWait = 0x40;
     internal const int MsgNoSignal = 0x4000;
     internal const int EIntr = 4;

@@ -28,7 +28,7 @@ internal sealed class SendBatchPool : IDisposable
     /// <summary>Whether sends are batched through io_uring.</summary>
     public bool Enabled => _enabled;
 
-    /// <summary>The pump that writes sessions' frames (see <see cref="EngineIOOptions.CoalesceSends"/>), or null.</summary>
+    /// <summary>The pump that writes sessions' frames (see <see cref="IOOptions.CoalesceSends"/>), or null.</summary>
     public SendPump? Pump { get; }
 
     /// <summary>A batch to add frames to and dispose when done, or null to send each frame at once.</summary>

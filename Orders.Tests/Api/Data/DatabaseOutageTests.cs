@@ -25,8 +25,8 @@ public sealed class DatabaseOutageTests
         _server = await OrdersServer.StartAsync(new Dictionary<string, string?>
         {
             ["DATABASE_URL"] = _cluster.ConnectionString("orders_outage"),
-            ["SocketIO:PingInterval"] = PingInterval.ToString(),
-            ["SocketIO:PingTimeout"] = "00:00:01",
+            ["SocketIO:EngineIO:PingInterval"] = PingInterval.ToString(),
+            ["SocketIO:EngineIO:PingTimeout"] = "00:00:01",
             // Long enough that a row committed without a notification is still unread when the database goes.
             ["OrderEvents:PollInterval"] = "00:00:05",
             ["OrderEvents:MaxRetryDelay"] = "00:00:02",

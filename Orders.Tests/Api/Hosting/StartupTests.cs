@@ -68,14 +68,36 @@ public sealed class StartupTests
     {
         await using var app = OrdersApplication.Build(
             ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none",
-             "--Shutdown:Timeout=00:00:07", "--SocketIO:PingInterval=00:00:03"]);
+             "--Shutdown:Timeout=00:00:07", "--SocketIO:EngineIO:PingInterval=00:00:03"]);
         using (new AssertionScope())
         {
             app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout.Should().Be(TimeSpan.FromSeconds(7));
-            app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.PingInterval.Should().Be(TimeSpan.FromSeconds(3));
-            app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.CloseOnApplicationStopping
+            app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.EngineIO.PingInterval.Should().Be(TimeSpan.FromSeconds(3));
+            app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.EngineIO.CloseOnApplicationStopping
                 .Should().BeFalse("the service closes its sockets itself, once its last events are sent");
         }
+    }
+
+    [Test]
+    public async Task The_engine_settings_are_read_from_SocketIO_EngineIO_and_an_old_key_fails_start()
+    {
+        await using (var app = OrdersApplication.Build(
+            ["--urls=http://127.0.0.1:0", $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none",
+             "--SocketIO:EngineIO:PingTimeout=00:00:04", "--SocketIO:EngineIO:Limits:MaxSessionsPerAddress=7", "--SocketIO:EngineIO:IO:BatchSends=false"]))
+        {
+            var engine = app.Services.GetRequiredService<IOptions<SocketIOOptions>>().Value.EngineIO;
+            using (new AssertionScope())
+            {
+                engine.PingTimeout.Should().Be(TimeSpan.FromSeconds(4));
+                engine.Limits.MaxSessionsPerAddress.Should().Be(7);
+                engine.IO.BatchSends.Should().BeFalse();
+            }
+        }
+
+        // A deployment still setting the key from before the move (SocketIO__PingInterval) must not run on the default.
+        var start = () => BuildAndStartAsync(
+            $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--SocketIO:PingInterval=00:00:03");
+        (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("'PingInterval'");
     }
 
     [Test]

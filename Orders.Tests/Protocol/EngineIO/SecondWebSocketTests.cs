@@ -28,10 +28,10 @@ public sealed class SecondWebSocketTests
             pingTimeoutMs: 2000,
             socketIO: o =>
             {
-                o.AcceptWebSocketsAtListener = atListener;
-                o.AcceptWebSocketsOnConnection = onConnection;
+                o.EngineIO.IO.AcceptWebSocketsAtListener = atListener;
+                o.EngineIO.IO.AcceptWebSocketsOnConnection = onConnection;
             },
-            engineIO: o => o.AcceptWebSocketsOnConnection = onConnection);
+            engineIO: o => o.IO.AcceptWebSocketsOnConnection = onConnection);
         var sid = await server.OpenPollingAsync();
         using var first = await server.ConnectWebSocketAsync(Path, sid);
         await first.SendTextAsync("2probe");

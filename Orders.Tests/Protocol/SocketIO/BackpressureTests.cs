@@ -8,7 +8,7 @@ public sealed class BackpressureTests
     [Test]
     public async Task Client_that_stops_reading_is_disconnected_when_its_queue_fills_and_others_keep_receiving()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 16);
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.EngineIO.SendQueueCapacity = 16);
         var reasons = JoinEveryone(server);
 
         // A polling client that never polls again: everything queues for it.
@@ -37,7 +37,7 @@ public sealed class BackpressureTests
     [Test]
     public async Task WebSocket_client_that_stops_reading_is_disconnected_while_broadcasts_through_the_pump_reach_the_reader()
     {
-        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.SendQueueCapacity = 16);
+        await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.EngineIO.SendQueueCapacity = 16);
         server.IO.SendBatches.Pump.Should().NotBeNull("broadcasts go through the send pump here");
         var reasons = JoinEveryone(server);
 

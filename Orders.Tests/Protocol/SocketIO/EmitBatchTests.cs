@@ -48,7 +48,7 @@ public sealed class EmitBatchTests
     [Test]
     public async Task Small_batched_frames_a_silent_client_takes_only_in_part_arrive_whole_while_the_batch_is_reused()
     {
-        await using var run = await OwnRoomsAsync(2, o => o.SendQueueCapacity = 16_384);
+        await using var run = await OwnRoomsAsync(2, o => o.EngineIO.SendQueueCapacity = 16_384);
         var (server, clients) = (run.Server, run.Clients);
 
         // 10,000 batches of two ~900-byte frames, each its own: small enough to be copied into the batch's arena.
@@ -86,7 +86,7 @@ public sealed class EmitBatchTests
     [Test]
     public async Task A_socket_whose_kernel_buffer_fills_mid_batch_gets_the_rest_in_order_once_it_reads()
     {
-        await using var run = await EveryoneAsync(2, o => o.SendQueueCapacity = 4096);
+        await using var run = await EveryoneAsync(2, o => o.EngineIO.SendQueueCapacity = 4096);
         var (server, clients) = (run.Server, run.Clients);
 
         // 400 × 16 KB to both: far more than loopback buffers hold for a client that is not reading yet, so
@@ -101,7 +101,7 @@ public sealed class EmitBatchTests
     [Test]
     public async Task With_batching_off_broadcasts_are_written_one_by_one_and_arrive_the_same()
     {
-        await using var run = await EveryoneAsync(3, o => o.BatchSends = false);
+        await using var run = await EveryoneAsync(3, o => o.EngineIO.IO.BatchSends = false);
         var (server, clients) = (run.Server, run.Clients);
         server.IO.SendBatches.Enabled.Should().BeFalse();
         using (var batch = server.IO.BeginEmitBatch())
@@ -158,7 +158,7 @@ public sealed class EmitBatchTests
     [Test]
     public async Task Gathered_writes_the_kernel_takes_only_in_part_still_deliver_every_frame_in_order()
     {
-        await using var run = await EveryoneAsync(2, o => o.SendQueueCapacity = 8192);
+        await using var run = await EveryoneAsync(2, o => o.EngineIO.SendQueueCapacity = 8192);
         var (server, clients) = (run.Server, run.Clients);
 
         // 6,000 × 2 KB (more than loopback buffers hold): the pump gathers several frames per write. The second client does not read yet, so a
@@ -209,7 +209,7 @@ public sealed class EmitBatchTests
     [Test]
     public async Task With_coalescing_off_the_emitting_thread_writes_and_frames_arrive_the_same()
     {
-        await using var run = await EveryoneAsync(3, o => o.CoalesceSends = false);
+        await using var run = await EveryoneAsync(3, o => o.EngineIO.IO.CoalesceSends = false);
         var (server, clients) = (run.Server, run.Clients);
         server.IO.SendBatches.Pump.Should().BeNull();
         for (var i = 0; i < 5; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);

@@ -27,7 +27,7 @@ internal sealed class InProcessServer : IDisposable
     {
         _services = new ServiceCollection().AddLogging().AddSocketIO().BuildServiceProvider();
         Io = _services.GetRequiredService<SocketIOServer>();
-        var options = _services.GetRequiredService<IOptions<SocketIOOptions>>().Value;
+        var options = _services.GetRequiredService<IOptions<SocketIOOptions>>().Value.EngineIO;
         _handler = new SocketIOEngineHandler(Io);
         _engine = new EngineIOServer(options, _handler, TimeProvider.System, NullLogger.Instance, _services.GetRequiredService<ProtocolMetrics>());
         Io.Default.OnConnection(socket =>

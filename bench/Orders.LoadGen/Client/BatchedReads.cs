@@ -1,5 +1,5 @@
+using Orders.LoadGen.Client.Native;
 using Orders.Protocol.EngineIO.Sending;
-
 
 namespace Orders.LoadGen.Client;
 
@@ -10,6 +10,8 @@ namespace Orders.LoadGen.Client;
 /// </summary>
 internal sealed class BatchedReads : IDisposable
 {
+    private const byte OpRecv = 27; // IORING_OP_RECV
+
     private readonly IoUringRing _ring;
     private readonly ClientConnection[] _clients = new ClientConnection[IoUringRing.Capacity];
     private readonly int[] _sockets = new int[IoUringRing.Capacity];
@@ -44,7 +46,7 @@ internal sealed class BatchedReads : IDisposable
         var count = _count;
         if (count == 0) return;
         _count = 0;
-        if (!_ring.ReceiveAll(_sockets.AsSpan(0, count), _buffers.AsSpan(0, count), _lengths.AsSpan(0, count), _results))
+        if (!_ring.Submit(OpRecv, Libc.MsgDontWait, _sockets.AsSpan(0, count), _buffers.AsSpan(0, count), _lengths.AsSpan(0, count), _results))
         {
             // Reads never queued are simply made by hand; a read the ring did not report is retried the same way.
             _failed = true;

@@ -79,8 +79,8 @@ internal sealed class NodeSocketsScenario(BenchSettings settings)
     {
         var heartbeat = new Dictionary<string, string>();
         var ping = settings.PingIntervalMsFor("memory");
-        if (ping > 0) heartbeat["SocketIO__PingInterval"] = TimeSpan.FromMilliseconds(ping).ToString("c", CultureInfo.InvariantCulture);
-        if (settings.PingTimeoutMs > 0) heartbeat["SocketIO__PingTimeout"] = TimeSpan.FromMilliseconds(settings.PingTimeoutMs).ToString("c", CultureInfo.InvariantCulture);
+        if (ping > 0) heartbeat["SocketIO__EngineIO__PingInterval"] = TimeSpan.FromMilliseconds(ping).ToString("c", CultureInfo.InvariantCulture);
+        if (settings.PingTimeoutMs > 0) heartbeat["SocketIO__EngineIO__PingTimeout"] = TimeSpan.FromMilliseconds(settings.PingTimeoutMs).ToString("c", CultureInfo.InvariantCulture);
         return heartbeat;
     }
 }

@@ -56,8 +56,8 @@ internal sealed class OrdersApiProcess : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_gcServer"] = settings.Gc == "server" ? "1" : "0",
             // The load comes from one address and a few users (the outbox scenario: one user's patches back to back).
-            ["SocketIO__Limits__HandshakeBurstPerAddress"] = "0",
-            ["SocketIO__Limits__MaxSessionsPerAddress"] = "0",
+            ["SocketIO__EngineIO__Limits__HandshakeBurstPerAddress"] = "0",
+            ["SocketIO__EngineIO__Limits__MaxSessionsPerAddress"] = "0",
             ["RateLimits__Writes__Burst"] = "0",
         };
         foreach (var (name, value) in extra ?? new Dictionary<string, string>()) environment[name] = value;

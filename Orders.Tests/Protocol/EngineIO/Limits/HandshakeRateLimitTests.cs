@@ -156,7 +156,7 @@ public sealed class HandshakeRateLimitTests
     [Test]
     public async Task Invalid_limits_fail_at_start()
     {
-        var start = async () => await ConformanceServer.StartAsync(socketIO: o => (o.Limits.HandshakeBurstPerAddress, o.Limits.HandshakeRefill) = (10, 0));
+        var start = async () => await ConformanceServer.StartAsync(socketIO: o => (o.EngineIO.Limits.HandshakeBurstPerAddress, o.EngineIO.Limits.HandshakeRefill) = (10, 0));
         await start.Should().ThrowAsync<OptionsValidationException>().WithMessage("*HandshakeRefill*");
     }
 }

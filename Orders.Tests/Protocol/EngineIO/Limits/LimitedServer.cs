@@ -28,10 +28,10 @@ internal static class LimitedServer
         ConformanceServer.StartAsync(
             pingIntervalMs: 10_000,
             pingTimeoutMs: 10_000,
-            socketIO: o => o.AcceptWebSocketsAtListener = path == AcceptPath.Listener,
+            socketIO: o => o.EngineIO.IO.AcceptWebSocketsAtListener = path == AcceptPath.Listener,
             engineIO: o =>
             {
-                o.AcceptWebSocketsOnConnection = path != AcceptPath.AspNetCore;
+                o.IO.AcceptWebSocketsOnConnection = path != AcceptPath.AspNetCore;
                 limits(o.Limits);
             });
 

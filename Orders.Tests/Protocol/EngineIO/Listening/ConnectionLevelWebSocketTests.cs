@@ -97,7 +97,7 @@ public sealed class ConnectionLevelWebSocketTests
     [Test]
     public async Task With_the_option_off_the_handshake_goes_through_aspnet_core()
     {
-        await using var server = await ConformanceServer.StartAsync(socketIO: o => o.AcceptWebSocketsOnConnection = false);
+        await using var server = await ConformanceServer.StartAsync(socketIO: o => o.EngineIO.IO.AcceptWebSocketsOnConnection = false);
         await using var client = await RawClient.ConnectAsync(server.BaseUri);
         await client.WriteAsync(Encoding.ASCII.GetBytes(Head("EIO=4&transport=websocket").Replace("/engine.io/", "/socket.io/", StringComparison.Ordinal)));
         var head = await client.ReadHeadAsync();

@@ -41,7 +41,7 @@ public sealed class EngineIOListenerTests
     [Test]
     public async Task With_the_listener_off_the_session_is_answered_on_a_kestrel_connection()
     {
-        await using var server = await ConformanceServer.StartAsync(socketIO: o => o.AcceptWebSocketsAtListener = false);
+        await using var server = await ConformanceServer.StartAsync(socketIO: o => o.EngineIO.IO.AcceptWebSocketsAtListener = false);
         using var kestrel = new KestrelConnections(server);
 
         using var ws = await server.ConnectWebSocketAsync();
