@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO.Listening;
-using Orders.Protocol.EngineIO.Sending;
+using Orders.Protocol.EngineIO;
 using Orders.Protocol.SocketIO;
 using Orders.Protocol.SocketIO.Adapters;
 using Orders.Protocol.SocketIO.Recovery;
@@ -35,7 +35,7 @@ public static class SocketIOServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SocketIOOptions>>().Value;
-            return new SendBatchPool(options.BatchSends, options.CoalesceSends);
+            return new EngineWrites(options.BatchSends, options.CoalesceSends);
         });
         // Used only with ConnectionStateRecovery enabled; an application with a durable store registers its own.
         services.TryAddSingleton<IConnectionStateStore, InMemoryConnectionStateStore>();
@@ -46,7 +46,7 @@ public static class SocketIOServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SocketIOServer>>(),
             sp.GetRequiredService<ProtocolMetrics>(),
-            sp.GetRequiredService<SendBatchPool>(),
+            sp.GetRequiredService<EngineWrites>(),
             sp.GetRequiredService<IConnectionStateStore>(),
             sp.GetRequiredService<ISocketIOAdapter>()));
         return services;

@@ -24,7 +24,7 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly ILogger _logger;
     private readonly ProtocolMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SendBatchPool? _batches;
+    private readonly EngineWrites _writes;
     private readonly SessionAdmission _admission;
     private readonly byte[] _pollingHandshakeTail;
     private readonly byte[] _webSocketHandshakeTail;
@@ -40,10 +40,10 @@ internal sealed partial class EngineIOServer : IDisposable
     // such a burst.
     private readonly TimeSpan _sweepResolution;
 
-    // batches: where the heartbeat sweep rents a batch for its pings; null sends each at once.
-    public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics, SendBatchPool? batches = null)
+    // writes: how the WebSocket writes are made (the heartbeat sweep's pings among them); null writes each at once.
+    public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics, EngineWrites? writes = null)
     {
-        _batches = batches;
+        _writes = writes ?? new EngineWrites(batchSends: false, coalesceSends: false);
         Options = options;
         _handler = handler;
         _time = time;
@@ -68,7 +68,7 @@ internal sealed partial class EngineIOServer : IDisposable
     public EngineIOOptions Options { get; }
 
     /// <summary>The pump that makes the WebSocket writes of sessions served at the connection, or null (each writes its own).</summary>
-    internal SendPump? Pump => _batches?.Pump;
+    internal SendPump? Pump => _writes.Pump;
 
     public long PingIntervalTicks { get; }
 
@@ -309,12 +309,12 @@ internal sealed partial class EngineIOServer : IDisposable
                 if (due.Count == 0) continue;
 
                 // The pings of a pass go out in batches, like a broadcast's frames (through the pump, if there is one).
-                var batch = Pump is null ? _batches?.Rent() : null;
+                var pass = _writes.BeginFanOut(many: true);
                 try
                 {
                     foreach (var session in due)
                     {
-                        _wheel.Schedule(session, session.OnHeartbeat(now, batch));
+                        _wheel.Schedule(session, session.OnHeartbeat(now, pass));
 
                         // Closed meanwhile (its removal ran before this filing): taken out again, not held until its slot.
                         if (session.IsClosed) _wheel.Remove(session);
@@ -322,7 +322,7 @@ internal sealed partial class EngineIOServer : IDisposable
                 }
                 finally
                 {
-                    batch?.Dispose();
+                    pass.Dispose();
                     due.Clear();
                 }
             }

@@ -140,13 +140,15 @@ public sealed partial class EngineSession : IHeartbeatFiled
     internal bool Enqueue(OutgoingFrame frame) => Enqueue([frame]);
 
     /// <summary>
-    /// Queues frames that must stay together (a Socket.IO packet and its attachments). With a
-    /// <paramref name="batch"/>, a frame that would go straight to the socket is written when the batch is flushed;
-    /// <paramref name="pumped"/> (one of many sends in a row: a broadcast, a heartbeat pass) hands it to the send
-    /// pump if there is one. Otherwise the caller's thread writes it, the quickest way for a lone emit.
+    /// Queues frames that must stay together (a Socket.IO packet and its attachments). With a held
+    /// <paramref name="route"/>, a frame that would go straight to the socket is written when the batch is flushed; a
+    /// pumped one (one of many sends in a row: a broadcast, a heartbeat pass) hands it to the send pump if there is
+    /// one. Otherwise the caller's thread writes it, the quickest way for a lone emit.
     /// </summary>
-    internal bool Enqueue(ReadOnlySpan<OutgoingFrame> frames, SendBatch? batch = null, bool pumped = false)
+    internal bool Enqueue(ReadOnlySpan<OutgoingFrame> frames, SendRoute route = default)
     {
+        var batch = route.Batch;
+        var pumped = route.IsPumped;
         TaskCompletionSource? wake = null;
         var startDrain = false;
         var overflow = false;
@@ -510,7 +512,7 @@ public sealed partial class EngineSession : IHeartbeatFiled
     }
 
     /// <summary>Called by the heartbeat sweep: does what is due at <paramref name="now"/>; returns when this session next needs the sweep.</summary>
-    internal long OnHeartbeat(long now, SendBatch? batch = null)
+    internal long OnHeartbeat(long now, in FanOut pass)
     {
         var state = _state;
         if (state == SessionState.Closed) return long.MaxValue;
@@ -533,7 +535,7 @@ public sealed partial class EngineSession : IHeartbeatFiled
         {
             PongDeadline = now + _server.PingTimeoutTicks;
             PingDueAt = long.MaxValue;
-            Enqueue([OutgoingFrame.Ping], batch, pumped: batch is null);
+            pass.Send(this, [OutgoingFrame.Ping]);
         }
 
         var next = PongDeadline != 0 ? PongDeadline : PingDueAt;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
@@ -200,13 +199,16 @@ public sealed class Socket
         if (close) _session.Close();
     }
 
-    internal bool Send(EncodedPacket packet, SendBatch? batch = null, bool pumped = false) => _session.Enqueue(packet.Frames, batch, pumped);
+    internal bool Send(EncodedPacket packet) => _session.Enqueue(packet.Frames);
+
+    /// <summary>Sends as one recipient of <paramref name="fanOut"/>.</summary>
+    internal bool Send(EncodedPacket packet, in FanOut fanOut) => fanOut.Send(_session, packet.Frames);
 
     /// <summary>
     /// Sends an event that carries <paramref name="offset"/>. Durable emits of a namespace are made one at a time in
     /// offset order, so an offset at or below the last one sent was replayed already and is skipped.
     /// </summary>
-    internal bool SendDurable(EncodedPacket packet, long offset, SendBatch? batch = null, bool pumped = false)
+    internal bool SendDurable(EncodedPacket packet, long offset, in FanOut fanOut)
     {
         if (_recovery is { } state)
         {
@@ -223,7 +225,7 @@ public sealed class Socket
             }
         }
 
-        return Send(packet, batch, pumped);
+        return Send(packet, fanOut);
     }
 
     internal void AssignPid() => _recovery = new SocketRecoveryState(SessionIdGenerator.NewId(), recovered: false);
