@@ -83,7 +83,7 @@ internal sealed class SendPump : IThreadPoolWorkItem
         {
             for (var i = 0; i < SessionsPerTurn && _ready.TryDequeue(out var writer); i++)
             {
-                if (batch is not null && (batch.IsFull || batch.GatherRoom < SessionWriter.MaxPumpedBytes)) batch.Flush();
+                if (batch is not null && (batch.IsFull || batch.GatherRoom < FrameQueue.MaxPumpedBytes)) batch.Flush();
                 writer.RunPumpTurn(batch);
             }
         }

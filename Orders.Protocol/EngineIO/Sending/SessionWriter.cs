@@ -21,16 +21,12 @@ namespace Orders.Protocol.EngineIO.Sending;
 /// </summary>
 internal sealed class SessionWriter
 {
-    // The most the pump copies together into one write: a socket's backlog leaves in several writes, not one copy
-    // of all of it (past a few KB a write costs by the byte anyway).
-    internal const int MaxPumpedBytes = 16 * 1024;
-
     // Turns an emitter runs for a session that is full only because the pump is behind (each writes up to
-    // MaxPumpedBytes of it); a queue still full after them is the client's doing after all.
+    // FrameQueue.MaxPumpedBytes of it); a queue still full after them is the client's doing after all.
     private const int MaxPumpHelps = 256;
 
-    // Created empty (the shared empty array): most sessions never have a frame wait.
-    private readonly Queue<OutgoingFrame> _queue = new();
+    // Inline, with no array until a frame waits: most sessions never have one wait.
+    private FrameQueue _queue;
     private readonly EngineSession _session;
     private TransportKind _transport;
     private WebSocket? _webSocket;
@@ -190,7 +186,7 @@ internal sealed class SessionWriter
 
     /// <summary>
     /// The pump's turn for this session (which holds the drain flag): what waits leaves in one write of
-    /// <paramref name="batch"/>, at most <see cref="MaxPumpedBytes"/> of frames copied together; a session that
+    /// <paramref name="batch"/>, at most <see cref="FrameQueue.MaxPumpedBytes"/> of frames copied together; a session that
     /// cannot be written that way (a binary frame next, sends gone to Kestrel's pipe, no batch) drains by itself.
     /// Only <see cref="SendPump"/> calls it.
     /// </summary>
@@ -222,7 +218,7 @@ internal sealed class SessionWriter
 
             head = _pumped;
             _pumped = default;
-            (wire, fromQueue) = batch is null ? (default, 0) : GatherLocked(head.Wire, batch);
+            (wire, fromQueue) = batch is null ? (default, 0) : _queue.Gather(head.Wire, batch);
             if (head.Wire.IsEmpty && _queue.Count == 0 && _state != SessionState.Closing)
             {
                 // Nothing left: the drain flag goes (a close that waits for the queue goes on below).
@@ -250,52 +246,6 @@ internal sealed class SessionWriter
         }
 
         _ = DrainAsync(head.Wire.IsEmpty ? null : head);
-    }
-
-    /// <summary>
-    /// The bytes of the next write: <paramref name="head"/> and the queued frames behind it that have their wire
-    /// form, up to <see cref="MaxPumpedBytes"/> (a single frame goes as it is, however long) and up to the next frame
-    /// that goes alone (<see cref="OutgoingFrame.Alone"/>, written by itself); several are copied
-    /// into <paramref name="batch"/>'s gather arena. Returns how many came from the queue.
-    /// </summary>
-    private (ReadOnlyMemory<byte> Wire, int FromQueue) GatherLocked(ReadOnlyMemory<byte> head, SendBatch batch)
-    {
-        var length = head.Length;
-        var count = head.IsEmpty ? 0 : 1;
-        var single = head;
-        var fromQueue = 0;
-        if (_queue.Count == 0) return (head, 0);
-        foreach (var frame in _queue)
-        {
-            if (frame.Wire.IsEmpty || (count > 0 && (frame.Alone || length + frame.Wire.Length > MaxPumpedBytes))) break;
-            if (count == 0) single = frame.Wire;
-            length += frame.Wire.Length;
-            count++;
-            fromQueue++;
-
-            // An answer goes by itself (see Answering): the frames behind it wait for the next write.
-            if (frame.Alone) break;
-        }
-
-        if (count <= 1) return (single, fromQueue);
-        var gathered = batch.Reserve(length);
-        var offset = 0;
-        if (!head.IsEmpty)
-        {
-            head.Span.CopyTo(gathered.Span);
-            offset = head.Length;
-        }
-
-        var copied = 0;
-        foreach (var frame in _queue)
-        {
-            if (copied == fromQueue) break;
-            frame.Wire.Span.CopyTo(gathered.Span[offset..]);
-            offset += frame.Wire.Length;
-            copied++;
-        }
-
-        return (gathered, fromQueue);
     }
 
     /// <summary>
@@ -500,7 +450,12 @@ internal sealed class SessionWriter
                 // sends them: socket.io-client hands events to its listeners a tick later but acts on a close packet at
                 // once, so in one payload the events would come after its disconnect (buffered until it reconnects,
                 // where recovery replays them too).
-                while (_queue.TryPeek(out var f) && !(frames.Count > 0 && f == OutgoingFrame.CloseFrame)) frames.Add(_queue.Dequeue());
+                while (_queue.TryPeek(out var f) && !(frames.Count > 0 && f == OutgoingFrame.CloseFrame))
+                {
+                    _queue.TryDequeue(out f);
+                    frames.Add(f);
+                }
+
                 if (frames.Count == 0) frames.Add(_state == SessionState.Closed ? OutgoingFrame.CloseFrame : OutgoingFrame.Noop);
                 finished = _state == SessionState.Closing && frames[^1] == OutgoingFrame.CloseFrame;
             }
