@@ -17,9 +17,9 @@ internal struct FrameQueue
     // Growth as Queue<T>'s: double, by at least four.
     private const int MinimumGrow = 4;
 
+    // No tail index: it follows from the head and the count, and a field less keeps a session at its old size.
     private OutgoingFrame[]? _array;
     private int _head;
-    private int _tail;
     private int _count;
 
     /// <summary>Frames waiting. Read without the lock only as a hint.</summary>
@@ -28,8 +28,7 @@ internal struct FrameQueue
     public void Enqueue(OutgoingFrame frame)
     {
         if (_array is null || _count == _array.Length) Grow();
-        _array![_tail] = frame;
-        _tail = _tail + 1 == _array.Length ? 0 : _tail + 1;
+        _array![Slot(_count)] = frame;
         _count++;
     }
 
@@ -64,19 +63,12 @@ internal struct FrameQueue
     {
         if (_count > 0)
         {
-            if (_head < _tail)
-            {
-                Array.Clear(_array!, _head, _count);
-            }
-            else
-            {
-                Array.Clear(_array!, _head, _array!.Length - _head);
-                Array.Clear(_array, 0, _tail);
-            }
+            var first = Math.Min(_count, _array!.Length - _head);
+            Array.Clear(_array, _head, first);
+            Array.Clear(_array, 0, _count - first);
         }
 
         _head = 0;
-        _tail = 0;
         _count = 0;
     }
 
@@ -129,8 +121,14 @@ internal struct FrameQueue
     private readonly ref readonly OutgoingFrame At(int index)
     {
         Debug.Assert(index < _count);
+        return ref _array![Slot(index)];
+    }
+
+    // The array index of the frame index places behind the head (index at most the array's length).
+    private readonly int Slot(int index)
+    {
         var slot = _head + index;
-        return ref _array![slot < _array.Length ? slot : slot - _array.Length];
+        return slot < _array!.Length ? slot : slot - _array.Length;
     }
 
     private void Grow()
@@ -140,19 +138,12 @@ internal struct FrameQueue
         var grown = new OutgoingFrame[capacity];
         if (_count > 0)
         {
-            if (_head < _tail)
-            {
-                Array.Copy(old, _head, grown, 0, _count);
-            }
-            else
-            {
-                Array.Copy(old, _head, grown, 0, old.Length - _head);
-                Array.Copy(old, 0, grown, old.Length - _head, _tail);
-            }
+            var first = Math.Min(_count, old.Length - _head);
+            Array.Copy(old, _head, grown, 0, first);
+            Array.Copy(old, 0, grown, first, _count - first);
         }
 
         _array = grown;
         _head = 0;
-        _tail = _count;
     }
 }

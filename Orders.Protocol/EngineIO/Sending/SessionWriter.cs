@@ -535,14 +535,15 @@ internal sealed class SessionWriter
         return true;
     }
 
-    internal enum SessionState
+    // Byte-sized, as PollEnding: the writer then fits the bytes a session had before it became two objects.
+    internal enum SessionState : byte
     {
         Open,
         Closing,
         Closed,
     }
 
-    private enum PollEnding
+    private enum PollEnding : byte
     {
         Normal,
         Noop,
