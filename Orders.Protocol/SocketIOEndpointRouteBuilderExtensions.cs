@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO;
 using Orders.Protocol.EngineIO.Listening;
-using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO;
 
 namespace Orders.Protocol;
@@ -20,7 +19,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
     {
         var services = endpoints.ServiceProvider;
         var server = services.GetRequiredService<SocketIOServer>();
-        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<EngineIOOptions>>().Value, new SocketIOEngineHandler(server), server.SendBatches, server);
+        return MapEngine(endpoints, path, services.GetRequiredService<IOptions<EngineIOOptions>>().Value, new SocketIOEngineHandler(server), server.Writes, server);
     }
 
     /// <summary>Serves raw Engine.IO at <paramref name="path"/>, for applications that want the transport alone.</summary>
@@ -30,14 +29,14 @@ public static class SocketIOEndpointRouteBuilderExtensions
         configure?.Invoke(options);
         var errors = options.Validate().ToList();
         if (errors.Count > 0) throw new OptionsValidationException(nameof(EngineIOOptions), typeof(EngineIOOptions), errors);
-        var batches = new SendBatchPool(options.IO.BatchSends, options.IO.CoalesceSends);
-        endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(batches.Dispose);
-        return MapEngine(endpoints, path, options, handler, batches);
+        var writes = new EngineWrites(options.IO.BatchSends, options.IO.CoalesceSends);
+        endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(writes.Dispose);
+        return MapEngine(endpoints, path, options, handler, writes);
     }
 
     // server: the Socket.IO server this endpoint serves, which closes its sessions on ShutdownAsync; null for raw Engine.IO.
     private static IEndpointConventionBuilder MapEngine(
-        IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler, SendBatchPool batches, SocketIOServer? server = null)
+        IEndpointRouteBuilder endpoints, string path, EngineIOOptions options, IEngineIOHandler handler, EngineWrites writes, SocketIOServer? server = null)
     {
         var services = endpoints.ServiceProvider;
         var engine = new EngineIOServer(
@@ -46,7 +45,7 @@ public static class SocketIOEndpointRouteBuilderExtensions
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Orders.Protocol.EngineIO"),
             services.GetRequiredService<ProtocolMetrics>(),
-            batches);
+            writes);
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStopping.Register(() =>
         {

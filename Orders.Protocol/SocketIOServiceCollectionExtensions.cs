@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
 using Orders.Protocol.EngineIO;
 using Orders.Protocol.EngineIO.Listening;
-using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO;
 using Orders.Protocol.SocketIO.Adapters;
 using Orders.Protocol.SocketIO.Recovery;
@@ -38,7 +37,7 @@ public static class SocketIOServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var io = sp.GetRequiredService<IOptions<SocketIOOptions>>().Value.EngineIO.IO;
-            return new SendBatchPool(io.BatchSends, io.CoalesceSends);
+            return new EngineWrites(io.BatchSends, io.CoalesceSends);
         });
         // Used only with ConnectionStateRecovery enabled; an application with a durable store registers its own.
         services.TryAddSingleton<IConnectionStateStore, InMemoryConnectionStateStore>();
@@ -49,7 +48,7 @@ public static class SocketIOServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SocketIOServer>>(),
             sp.GetRequiredService<ProtocolMetrics>(),
-            sp.GetRequiredService<SendBatchPool>(),
+            sp.GetRequiredService<EngineWrites>(),
             sp.GetRequiredService<IConnectionStateStore>(),
             sp.GetRequiredService<ISocketIOAdapter>()));
         return services;

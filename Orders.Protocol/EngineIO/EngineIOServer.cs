@@ -31,7 +31,7 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly ILogger _logger;
     private readonly ProtocolMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SendBatchPool? _batches;
+    private readonly EngineWrites _writes;
     private readonly SessionAdmission _admission;
     private readonly HeartbeatSweep _sweep;
     private readonly PollingRequests _polling;
@@ -40,10 +40,10 @@ internal sealed partial class EngineIOServer : IDisposable
     private readonly EngineShutdown _shutdown;
     private readonly long _firstPingSpreadTicks;
 
-    // batches: where the heartbeat sweep rents a batch for its pings; null sends each at once.
-    public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics, SendBatchPool? batches = null)
+    // writes: how the WebSocket writes are made (the heartbeat sweep's pings among them); null writes each at once.
+    public EngineIOServer(EngineIOOptions options, IEngineIOHandler handler, TimeProvider time, ILogger logger, ProtocolMetrics metrics, EngineWrites? writes = null)
     {
-        _batches = batches;
+        _writes = writes ?? new EngineWrites(batchSends: false, coalesceSends: false);
         Options = options;
         _handler = handler;
         _time = time;
@@ -54,7 +54,7 @@ internal sealed partial class EngineIOServer : IDisposable
         _firstPingSpreadTicks = (long)(PingIntervalTicks * options.PingJitter);
         PingTimeoutTicks = ToTicks(options.PingTimeout);
         UpgradeTimeoutTicks = ToTicks(options.UpgradeTimeout);
-        _sweep = new HeartbeatSweep(options, time, Math.Max(PingIntervalTicks, Math.Max(PingTimeoutTicks, UpgradeTimeoutTicks)), batches, _stopping.Token);
+        _sweep = new HeartbeatSweep(options, time, Math.Max(PingIntervalTicks, Math.Max(PingTimeoutTicks, UpgradeTimeoutTicks)), _writes, _stopping.Token);
         _shutdown = new EngineShutdown(_sessions, time);
         var openPackets = new OpenPackets(options);
         var loop = new WebSocketSessionLoop(this, logger);
@@ -68,7 +68,7 @@ internal sealed partial class EngineIOServer : IDisposable
     public EngineIOOptions Options { get; }
 
     /// <summary>The pump that makes the WebSocket writes of sessions served at the connection, or null (each writes its own).</summary>
-    internal SendPump? Pump => _batches?.Pump;
+    internal SendPump? Pump => _writes.Pump;
 
     public long PingIntervalTicks { get; }
 

@@ -1,5 +1,3 @@
-using Orders.Protocol.EngineIO.Sending;
-
 namespace Orders.Protocol.EngineIO;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Orders.Protocol.EngineIO;
 internal sealed class HeartbeatSweep
 {
     private readonly TimeProvider _time;
-    private readonly SendBatchPool? _batches;
+    private readonly EngineWrites _writes;
     private readonly CancellationToken _stopping;
 
     // Sessions by their next heartbeat deadline: a sweep pass visits only those whose slot has come, where it
@@ -22,12 +20,12 @@ internal sealed class HeartbeatSweep
     // such a burst.
     private readonly TimeSpan _resolution;
 
-    // horizonTicks: the furthest a deadline can lie ahead (the longest of the heartbeat timeouts). batches: where a
-    // pass rents a batch for its pings; null sends each at once. stopping: ends the sweep when the host stops.
-    public HeartbeatSweep(EngineIOOptions options, TimeProvider time, long horizonTicks, SendBatchPool? batches, CancellationToken stopping)
+    // horizonTicks: the furthest a deadline can lie ahead (the longest of the heartbeat timeouts). writes: how a pass's
+    // pings are written, as one send to many. stopping: ends the sweep when the host stops.
+    public HeartbeatSweep(EngineIOOptions options, TimeProvider time, long horizonTicks, EngineWrites writes, CancellationToken stopping)
     {
         _time = time;
-        _batches = batches;
+        _writes = writes;
         _stopping = stopping;
         _resolution = TimeSpan.FromTicks(Math.Clamp(
             Math.Min(options.PingInterval.Ticks, options.PingTimeout.Ticks) / 200,
@@ -35,8 +33,6 @@ internal sealed class HeartbeatSweep
             TimeSpan.FromMilliseconds(100).Ticks));
         _wheel = new HeartbeatWheel<EngineSession>((long)(_resolution.TotalSeconds * time.TimestampFrequency), horizonTicks, time.GetTimestamp());
     }
-
-    private SendPump? Pump => _batches?.Pump;
 
     /// <summary>Starts the passes; they run until <c>stopping</c> is cancelled.</summary>
     public void Start() => _ = SweepAsync();
@@ -60,12 +56,12 @@ internal sealed class HeartbeatSweep
                 if (due.Count == 0) continue;
 
                 // The pings of a pass go out in batches, like a broadcast's frames (through the pump, if there is one).
-                var batch = Pump is null ? _batches?.Rent() : null;
+                var pass = _writes.BeginFanOut(many: true);
                 try
                 {
                     foreach (var session in due)
                     {
-                        _wheel.Schedule(session, session.OnHeartbeat(now, batch));
+                        _wheel.Schedule(session, session.OnHeartbeat(now, pass));
 
                         // Closed meanwhile (its removal ran before this filing): taken out again, not held until its slot.
                         if (session.IsClosed) _wheel.Remove(session);
@@ -73,7 +69,7 @@ internal sealed class HeartbeatSweep
                 }
                 finally
                 {
-                    batch?.Dispose();
+                    pass.Dispose();
                     due.Clear();
                 }
             }

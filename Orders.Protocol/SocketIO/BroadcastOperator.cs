@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using Orders.Protocol.EngineIO.Sending;
+using Orders.Protocol.EngineIO;
 using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
@@ -99,11 +99,13 @@ public sealed class BroadcastOperator
 
     private int Deliver(EncodedPacket packet, long? offset)
     {
+        var writes = _namespace.Server.Writes;
 
         // One room and no exception, the usual emit to a user's room: most have one socket, which is written at once.
         if (_rooms.Length == 1 && _except.IsEmpty && _namespace.Rooms.TryGetSingle(_rooms[0], out var single))
         {
-            var sent = single is not null && single.Connected && Send(single, packet, offset, _batch?.Sends, false) ? 1 : 0;
+            using var one = writes.BeginFanOut(many: false, _batch?.Held ?? default);
+            var sent = single is not null && single.Connected && Send(single, packet, offset, one) ? 1 : 0;
             _namespace.Server.Metrics.BroadcastSent(_namespace.Name, sent);
             return sent;
         }
@@ -111,24 +113,19 @@ public sealed class BroadcastOperator
         var count = _namespace.Rooms.Snapshot(_rooms, _except, _namespace.SocketMap, out var recipients);
         var delivered = 0;
 
-        // Several recipients: the send pump makes their writes (in batches of its own, a recipient's waiting frames
-        // together) and this thread only queues them; without a pump they make a batch of their own. Either way
-        // they leave in a few system calls, not one each. A lone recipient is written at once.
-        var batches = _namespace.Server.SendBatches;
-        var pumped = _batch is null && count > 1 && batches.Pump is not null;
-        var own = _batch is null && count > 1 && !pumped ? batches.Rent() : null;
-        var batch = _batch?.Sends ?? own;
+        // Several recipients leave in a few system calls, not one each (Engine.IO picks the pump or a batch).
+        var fanOut = writes.BeginFanOut(many: count > 1, _batch?.Held ?? default);
         try
         {
             for (var i = 0; i < count; i++)
             {
                 // One recipient failing (closed, queue full) never stops the others.
-                if (recipients[i].Connected && Send(recipients[i], packet, offset, batch, pumped)) delivered++;
+                if (recipients[i].Connected && Send(recipients[i], packet, offset, fanOut)) delivered++;
             }
         }
         finally
         {
-            own?.Dispose();
+            fanOut.Dispose();
             if (recipients.Length > 0) ArrayPool<Socket>.Shared.Return(recipients, clearArray: true);
         }
 
@@ -136,8 +133,8 @@ public sealed class BroadcastOperator
         return delivered;
     }
 
-    private static bool Send(Socket socket, EncodedPacket packet, long? offset, SendBatch? batch, bool pumped) =>
-        offset is { } durable ? socket.SendDurable(packet, durable, batch, pumped) : socket.Send(packet, batch, pumped);
+    private static bool Send(Socket socket, EncodedPacket packet, long? offset, in FanOut fanOut) =>
+        offset is { } durable ? socket.SendDurable(packet, durable, fanOut) : socket.Send(packet, fanOut);
 
     /// <summary>Disconnects every target socket.</summary>
     public void DisconnectSockets(bool close = false)

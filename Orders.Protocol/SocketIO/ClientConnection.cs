@@ -185,7 +185,7 @@ internal sealed class ClientConnection
         socket.MarkConnected();
         socket.TransportAtConnect = Session.Transport;
         ns.Add(socket);
-        if (recovery is not null) socket.StartOffset = ns.LastDurableOffset;
+        if (recovery is not null) socket.Recovery!.StartOffset = ns.LastDurableOffset;
         socket.Send(SocketPacketEncoder.Connect(name, socket.Id, socket.Pid));
         _server.OnSocketConnected(socket);
         if (plan is not null) await recovery!.ReplayAsync(socket, plan).ConfigureAwait(false);

@@ -1,5 +1,4 @@
-using Orders.Protocol.EngineIO.Sending;
-
+using Orders.Protocol.EngineIO;
 
 namespace Orders.Protocol.SocketIO;
 
@@ -19,19 +18,19 @@ namespace Orders.Protocol.SocketIO;
 /// </summary>
 public sealed class EmitBatch : IDisposable
 {
-    internal EmitBatch(SendBatch? sends) => Sends = sends;
+    internal EmitBatch(HeldWrites held) => Held = held;
 
-    internal SendBatch? Sends { get; private set; }
+    internal HeldWrites Held { get; private set; }
 
     /// <summary>Writes what was emitted so far.</summary>
-    public void Flush() => Sends?.Flush();
+    public void Flush() => Held.Flush();
 
     /// <summary>Writes what was emitted and releases the batch.</summary>
     public void Dispose()
     {
-        var sends = Sends;
-        Sends = null;
-        sends?.Dispose();
+        var held = Held;
+        Held = held.Released;
+        held.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -39,12 +38,5 @@ public sealed class EmitBatch : IDisposable
     /// Writes what a batch that was never disposed still holds: its sessions' frames (and everything queued behind
     /// them) would otherwise wait for ever. Its ring goes with it rather than back to the pool.
     /// </summary>
-    ~EmitBatch()
-    {
-        if (Sends is { } sends)
-        {
-            sends.Flush();
-            sends.DisposeRing();
-        }
-    }
+    ~EmitBatch() => Held.Abandon();
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Orders.Protocol.EngineIO;
-using Orders.Protocol.EngineIO.Sending;
 using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Protocol.SocketIO;
@@ -114,13 +112,6 @@ public sealed class Socket
 
     internal string TransportAtConnect { get; set; } = "";
 
-    /// <summary>The last durable offset of the namespace when this socket connected (see <see cref="RecoverableSession.StartOffset"/>).</summary>
-    internal long? StartOffset
-    {
-        get => _recovery?.StartOffset;
-        set => _recovery!.StartOffset = value;
-    }
-
     /// <summary>Registers the handler of <paramref name="eventName"/>, replacing any earlier one.</summary>
     public Socket On(string eventName, Func<SocketEvent, ValueTask> handler)
     {
@@ -200,37 +191,23 @@ public sealed class Socket
         if (close) _session.Close();
     }
 
-    internal bool Send(EncodedPacket packet, SendBatch? batch = null, bool pumped = false) => _session.Enqueue(packet.Frames, batch, pumped);
+    internal bool Send(EncodedPacket packet) => _session.Enqueue(packet.Frames);
+
+    /// <summary>Sends as one recipient of <paramref name="fanOut"/>.</summary>
+    internal bool Send(EncodedPacket packet, in FanOut fanOut) => fanOut.Send(_session, packet.Frames);
 
     /// <summary>
-    /// Sends an event that carries <paramref name="offset"/>. Durable emits of a namespace are made one at a time in
-    /// offset order, so an offset at or below the last one sent was replayed already and is skipped.
+    /// Sends an event that carries <paramref name="offset"/>: once, in offset order (see
+    /// <see cref="SocketRecoveryState.HoldsOrSkips"/>).
     /// </summary>
-    internal bool SendDurable(EncodedPacket packet, long offset, SendBatch? batch = null, bool pumped = false)
-    {
-        if (_recovery is { } state)
-        {
-            lock (_client)
-            {
-                if (offset <= state.LastOffset) return true;
-                if (state.Held is { } held)
-                {
-                    held.Add((offset, packet));
-                    return true;
-                }
-
-                state.LastOffset = offset;
-            }
-        }
-
-        return Send(packet, batch, pumped);
-    }
+    internal bool SendDurable(EncodedPacket packet, long offset, in FanOut fanOut) =>
+        (_recovery is { } state && state.HoldsOrSkips(offset, packet, _client)) || Send(packet, fanOut);
 
     internal void AssignPid() => _recovery = new SocketRecoveryState(SessionIdGenerator.NewId(), recovered: false);
 
     /// <summary>
     /// Takes over <paramref name="session"/> before the socket is indexed: its id, private id and rooms. Durable
-    /// broadcasts are held from here until <see cref="EndHold"/>, once the missed events are sent.
+    /// broadcasts are held from here until <see cref="SocketRecoveryState.EndHold"/>, once the missed events are sent.
     /// </summary>
     internal void Restore(RecoverableSession session, long afterOffset)
     {
@@ -239,52 +216,8 @@ public sealed class Socket
         foreach (var room in session.Rooms) Join(room);
     }
 
-    internal void SendMissed(MissedEvent missed)
-    {
-        var state = _recovery!;
-        lock (_client)
-        {
-            if (missed.Offset <= state.LastOffset) return;
-            state.LastOffset = missed.Offset;
-        }
-
-        object?[] args = [.. missed.Args, missed.Offset.ToString(CultureInfo.InvariantCulture)];
-        Send(SocketPacketEncoder.Event(Namespace.Name, missed.EventName, args, -1, Namespace.Server.SerializerOptions));
-    }
-
-    /// <summary>Sends the durable events held during the replay, in order, then lets later ones through directly.</summary>
-    internal void EndHold()
-    {
-        var state = _recovery!;
-        while (true)
-        {
-            List<(long Offset, EncodedPacket Packet)> held;
-            lock (_client)
-            {
-                if (state.Held is not { } waiting) return;
-                if (waiting.Count == 0)
-                {
-                    state.Held = null;
-                    return;
-                }
-
-                held = waiting;
-                state.Held = [];
-            }
-
-            // Broadcasts arriving meanwhile join the new list and go out on the next pass, after these.
-            foreach (var (offset, packet) in held)
-            {
-                lock (_client)
-                {
-                    if (offset <= state.LastOffset) continue;
-                    state.LastOffset = offset;
-                }
-
-                Send(packet);
-            }
-        }
-    }
+    /// <summary>This socket's part in connection state recovery; null while recovery is disabled.</summary>
+    internal SocketRecoveryState? Recovery => _recovery;
 
     /// <summary>
     /// A newer connection recovered this socket's session while this one still stands (its client left without

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orders.Protocol.Diagnostics;
-using Orders.Protocol.EngineIO.Sending;
+using Orders.Protocol.EngineIO;
 using Orders.Protocol.SocketIO.Adapters;
 using Orders.Protocol.SocketIO.Recovery;
 
@@ -24,7 +24,7 @@ public sealed partial class SocketIOServer
     private readonly ConcurrentBag<EngineIO.EngineIOServer> _engines = [];
 
     internal SocketIOServer(
-        IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics, SendBatchPool sendBatches,
+        IOptions<SocketIOOptions> options, TimeProvider timeProvider, ILogger<SocketIOServer> logger, ProtocolMetrics metrics, EngineWrites writes,
         IConnectionStateStore stateStore, ISocketIOAdapter adapter)
     {
         Adapter = adapter;
@@ -36,19 +36,17 @@ public sealed partial class SocketIOServer
         {
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
-        SendBatches = sendBatches;
+        Writes = writes;
         var recovery = Options.ConnectionStateRecovery;
         Recovery = recovery.Enabled ? new SessionRecovery(recovery, stateStore, timeProvider, metrics, logger) : null;
-        if (Options.EngineIO.IO.BatchSends) Log.SendBatching(logger, SendBatches.Enabled
-            ? SendBatches.Pump is null ? "batched through io_uring for broadcasts and emit batches" : "made by the send pump through io_uring, a socket's waiting frames in one write"
-            : "made one by one: io_uring is not available");
+        if (Writes.Mode is { } mode) Log.SendBatching(logger, mode);
         Of("/");
     }
 
     /// <summary>
     /// A batch for many emits in a row: their WebSocket writes go out together when it is disposed. See <see cref="EmitBatch"/>.
     /// </summary>
-    public EmitBatch BeginEmitBatch() => new(SendBatches.Rent());
+    public EmitBatch BeginEmitBatch() => new(Writes.BeginHeld());
 
     /// <summary>
     /// Closes every client's transport after what is queued for it has been sent, and refuses new connections: a
@@ -95,7 +93,8 @@ public sealed partial class SocketIOServer
     /// <summary>Connection state recovery; null while it is disabled.</summary>
     internal SessionRecovery? Recovery { get; }
 
-    internal SendBatchPool SendBatches { get; }
+    /// <summary>How the WebSocket writes of the sessions are made: pump, batches or directly.</summary>
+    internal EngineWrites Writes { get; }
 
     internal TimeSpan ConnectTimeout => Options.ConnectTimeout;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Orders.Protocol.EngineIO.Transports.WebSockets;
 
 namespace Orders.Protocol.EngineIO.Sending;
 
@@ -16,8 +15,7 @@ namespace Orders.Protocol.EngineIO.Sending;
 internal sealed class SendBatch : IDisposable
 {
     private readonly SendBatchPool _pool;
-    private readonly EngineSession?[] _sessions = new EngineSession?[IoUringRing.Capacity];
-    private readonly ConnectionStream?[] _streams = new ConnectionStream?[IoUringRing.Capacity];
+    private readonly SessionWriter?[] _writers = new SessionWriter?[IoUringRing.Capacity];
     private readonly ReadOnlyMemory<byte>[] _frames = new ReadOnlyMemory<byte>[IoUringRing.Capacity];
     private readonly int[] _sockets = new int[IoUringRing.Capacity];
     private readonly nint[] _buffers = new nint[IoUringRing.Capacity];
@@ -34,7 +32,7 @@ internal sealed class SendBatch : IDisposable
     private readonly List<GCHandle> _pins = [];
     private object? _lastPinned;
 
-    // Frames up to this size that are not in the arena are copied into it instead of pinned (see TryAdd); the same
+    // Frames up to this size that are not in the arena are copied into it instead of pinned (see Add); the same
     // frame handed again (a broadcast's next recipient) reuses the copy.
     private const int CopyUpToBytes = 1024;
     private ReadOnlyMemory<byte> _lastCopied;
@@ -48,11 +46,19 @@ internal sealed class SendBatch : IDisposable
         _ring = ring;
     }
 
-    /// <summary>Takes <paramref name="frame"/> (whole WebSocket frames) for the connection; false if it must be sent now instead.</summary>
+    /// <summary>Whether the batch can take <paramref name="frame"/> (whole WebSocket frames); if not, it must be sent now instead.</summary>
+    public bool HasRoomFor(ReadOnlyMemory<byte> frame) =>
+        _ring is not null && _count != IoUringRing.Capacity && MemoryMarshal.TryGetArray(frame, out _);
+
+    /// <summary>
+    /// Takes <paramref name="frame"/> (for which <see cref="HasRoomFor"/> said yes) for <paramref name="writer"/>'s
+    /// connection <paramref name="socket"/>, reserved by the writer until it hears the result
+    /// (<see cref="SessionWriter.OnBatchWritten"/>).
+    /// </summary>
     /// <remarks>With <paramref name="flushWhenFull"/> false the caller flushes a full batch (<see cref="IsFull"/>) before adding to it.</remarks>
-    public bool TryAdd(EngineSession session, ConnectionStream stream, ReadOnlyMemory<byte> frame, bool flushWhenFull = true)
+    public void Add(SessionWriter writer, int socket, ReadOnlyMemory<byte> frame, bool flushWhenFull)
     {
-        if (_ring is null || _count == IoUringRing.Capacity || !MemoryMarshal.TryGetArray(frame, out var segment) || !stream.TryDefer(out var socket)) return false;
+        MemoryMarshal.TryGetArray(frame, out var segment);
         nint address;
         if (ReferenceEquals(segment.Array, _arena))
         {
@@ -84,14 +90,12 @@ internal sealed class SendBatch : IDisposable
         }
 
         var i = _count++;
-        _sessions[i] = session;
-        _streams[i] = stream;
+        _writers[i] = writer;
         _frames[i] = frame;
         _sockets[i] = socket;
         _buffers[i] = address;
         _lengths[i] = segment.Count;
         if (flushWhenFull && _count == IoUringRing.Capacity) Flush();
-        return true;
     }
 
     /// <summary>Whether the batch must be flushed before it takes another frame.</summary>
@@ -117,7 +121,7 @@ internal sealed class SendBatch : IDisposable
         return reserved;
     }
 
-    /// <summary>Writes every frame taken so far and lets each session go on with what queued behind it.</summary>
+    /// <summary>Writes every frame taken so far and lets each session's writer go on with what queued behind it.</summary>
     public void Flush()
     {
         var count = _count;
@@ -144,12 +148,10 @@ internal sealed class SendBatch : IDisposable
             // The rest of a short write goes on by the slow path after the arena is reused: it gets its own copy.
             var frame = _frames[i];
             if (_results[i] != _lengths[i] && MemoryMarshal.TryGetArray(frame, out var segment) && ReferenceEquals(segment.Array, _arena)) frame = frame.ToArray();
-            var written = _streams[i]!.CompleteDeferred(frame, _results[i]);
-            var session = _sessions[i]!;
-            _sessions[i] = null;
-            _streams[i] = null;
+            var writer = _writers[i]!;
+            _writers[i] = null;
             _frames[i] = default;
-            session.OnDeferredWrite(written);
+            writer.OnBatchWritten(frame, _results[i]);
         }
 
 #if DEBUG

@@ -20,7 +20,7 @@ internal sealed class SendPump : IThreadPoolWorkItem
     private const int SessionsPerTurn = 1024;
 
     private readonly SendBatchPool _batches;
-    private readonly ConcurrentQueue<EngineSession> _ready = new();
+    private readonly ConcurrentQueue<SessionWriter> _ready = new();
 
     // Turns never overlap: the work item and an emitter that helps (TryHelp) take it in turn.
     private readonly Lock _turn = new();
@@ -36,10 +36,10 @@ internal sealed class SendPump : IThreadPoolWorkItem
     /// <summary>Frames written so far; above <see cref="Writes"/> by the frames that shared a write.</summary>
     public long Frames => Volatile.Read(ref _frames);
 
-    /// <summary>Queues <paramref name="session"/>, which holds its drain flag: it is served once, in turn.</summary>
-    public void Schedule(EngineSession session)
+    /// <summary>Queues <paramref name="writer"/>, which holds its session's drain flag: it is served once, in turn.</summary>
+    public void Schedule(SessionWriter writer)
     {
-        _ready.Enqueue(session);
+        _ready.Enqueue(writer);
         if (Interlocked.Exchange(ref _scheduled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
@@ -81,10 +81,10 @@ internal sealed class SendPump : IThreadPoolWorkItem
         var batch = _batches.Rent();
         try
         {
-            for (var i = 0; i < SessionsPerTurn && _ready.TryDequeue(out var session); i++)
+            for (var i = 0; i < SessionsPerTurn && _ready.TryDequeue(out var writer); i++)
             {
-                if (batch is not null && (batch.IsFull || batch.GatherRoom < EngineSession.MaxPumpedBytes)) batch.Flush();
-                session.Pump(batch);
+                if (batch is not null && (batch.IsFull || batch.GatherRoom < FrameQueue.MaxPumpedBytes)) batch.Flush();
+                writer.RunPumpTurn(batch);
             }
         }
         finally

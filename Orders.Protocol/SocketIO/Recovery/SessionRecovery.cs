@@ -65,16 +65,17 @@ internal sealed partial class SessionRecovery(
             LogStoreFailed(logger, ex, socket.Namespace.Name);
         }
 
-        foreach (var e in plan.Missed) socket.SendMissed(e);
-        foreach (var e in since) socket.SendMissed(e);
-        socket.EndHold();
+        var state = socket.Recovery!;
+        foreach (var e in plan.Missed) state.SendMissed(socket, e);
+        foreach (var e in since) state.SendMissed(socket, e);
+        state.EndHold(socket);
         metrics.RecoveryAttempted(socket.Namespace.Name, "recovered");
         LogRecovered(logger, socket.Id, socket.Namespace.Name, plan.Missed.Count + since.Count);
     }
 
     public void OnConnected(Socket socket) =>
         Save(new RecoverableSession(
-            socket.Pid!, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), socket.RoomList, socket.StartOffset, null));
+            socket.Pid!, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), socket.RoomList, socket.Recovery?.StartOffset, null));
 
     // The rooms as they were before the socket left them.
     public void OnDisconnected(Socket socket, DisconnectReason reason, string[] rooms)
@@ -83,7 +84,7 @@ internal sealed partial class SessionRecovery(
         if (Recoverable.Contains(reason.Name))
         {
             Save(new RecoverableSession(
-                pid, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), rooms, socket.StartOffset, time.GetUtcNow()));
+                pid, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), rooms, socket.Recovery?.StartOffset, time.GetUtcNow()));
         }
         else
         {

@@ -14,7 +14,7 @@ public sealed class AnswerWritesTests
     public async Task The_connect_answer_and_the_handlers_emit_that_wait_behind_a_write_leave_in_a_write_each()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        var pump = server.IO.SendBatches.Pump;
+        var pump = server.IO.Writes.Pump;
         pump.Should().NotBeNull("coalescing is on by default where io_uring is available");
         Socket? solo = null;
         server.IO.Default.Use(socket =>
@@ -62,7 +62,7 @@ public sealed class AnswerWritesTests
     public async Task An_ack_that_waits_behind_a_write_leaves_alone_and_the_emits_behind_it_are_still_gathered()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        var pump = server.IO.SendBatches.Pump!;
+        var pump = server.IO.Writes.Pump!;
         Socket? solo = null;
         server.IO.Default.Use(socket =>
         {

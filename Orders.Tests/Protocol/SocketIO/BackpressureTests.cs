@@ -38,7 +38,7 @@ public sealed class BackpressureTests
     public async Task WebSocket_client_that_stops_reading_is_disconnected_while_broadcasts_through_the_pump_reach_the_reader()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000, socketIO: o => o.EngineIO.SendQueueCapacity = 16);
-        server.IO.SendBatches.Pump.Should().NotBeNull("broadcasts go through the send pump here");
+        server.IO.Writes.Pump.Should().NotBeNull("broadcasts go through the send pump here");
         var reasons = JoinEveryone(server);
 
         using var stalled = await server.ConnectSocketIOAsync();

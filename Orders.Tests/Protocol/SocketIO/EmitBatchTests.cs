@@ -17,7 +17,7 @@ public sealed class EmitBatchTests
         // 300 sockets: one broadcast takes two submissions (256 + 44).
         await using var run = await EveryoneAsync(300);
         var (server, clients) = (run.Server, run.Clients);
-        server.IO.SendBatches.Enabled.Should().BeTrue("this machine has io_uring, so the batched path is the one under test");
+        server.IO.Writes.Enabled.Should().BeTrue("this machine has io_uring, so the batched path is the one under test");
         for (var i = 0; i < 20; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(300);
 
         var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 20)));
@@ -103,7 +103,7 @@ public sealed class EmitBatchTests
     {
         await using var run = await EveryoneAsync(3, o => o.EngineIO.IO.BatchSends = false);
         var (server, clients) = (run.Server, run.Clients);
-        server.IO.SendBatches.Enabled.Should().BeFalse();
+        server.IO.Writes.Enabled.Should().BeFalse();
         using (var batch = server.IO.BeginEmitBatch())
         {
             server.IO.Default.To("everyone").Batched(batch).Emit("tick", 1).Should().Be(3);
@@ -118,7 +118,7 @@ public sealed class EmitBatchTests
     public async Task Frames_that_wait_behind_a_write_leave_together_in_one_write_in_order()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
-        var pump = server.IO.SendBatches.Pump;
+        var pump = server.IO.Writes.Pump;
         pump.Should().NotBeNull("coalescing is on by default where io_uring is available");
         Socket? solo = null;
         server.IO.Default.Use(socket =>
@@ -164,7 +164,7 @@ public sealed class EmitBatchTests
         // 6,000 × 2 KB (more than loopback buffers hold): the pump gathers several frames per write. The second client does not read yet, so a
         // gathered write to it comes back short and the rest goes on by a slower path while the first client's
         // writes keep reusing the gather arena: that rest must not be read from the arena.
-        var pump = server.IO.SendBatches.Pump!;
+        var pump = server.IO.Writes.Pump!;
         var (writes, frames) = (pump.Writes, pump.Frames);
         var payload = new string('y', 2_000);
         var reading = ReceiveAsync(clients[0], 6_000);
@@ -211,7 +211,7 @@ public sealed class EmitBatchTests
     {
         await using var run = await EveryoneAsync(3, o => o.EngineIO.IO.CoalesceSends = false);
         var (server, clients) = (run.Server, run.Clients);
-        server.IO.SendBatches.Pump.Should().BeNull();
+        server.IO.Writes.Pump.Should().BeNull();
         for (var i = 0; i < 5; i++) server.IO.Default.To("everyone").Emit("tick", i).Should().Be(3);
         var received = await Task.WhenAll(clients.Select(c => ReceiveAsync(c, 5)));
         received.Should().AllSatisfy(r => r.Should().Equal(Enumerable.Range(0, 5).Select(i => $"42[\"tick\",{i}]")));
