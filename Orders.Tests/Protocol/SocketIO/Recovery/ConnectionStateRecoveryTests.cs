@@ -166,10 +166,13 @@ public sealed class ConnectionStateRecoveryTests
     public async Task Emits_carry_no_offset_while_recovery_is_off()
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 5000, pingTimeoutMs: 5000);
-        server.IO.Of(Ns).OnConnection(socket =>
+
+        // Joined by middleware, before the CONNECT answer: a connection handler runs after it (as socket.io's does), so
+        // an emit right after the answer could find the room still empty.
+        server.IO.Of(Ns).Use(socket =>
         {
             socket.Join("members");
-            return ValueTask.CompletedTask;
+            return ValueTask.FromResult(ConnectResult.Accept);
         });
         using var ws = await server.ConnectWebSocketAsync("/socket.io/");
         await ws.ReceiveTextAsync();
