@@ -8,6 +8,7 @@ using Orders.Api.Observability;
 using Orders.Api.OpenApi;
 using Orders.Api.Orders;
 using Orders.Api.RateLimiting;
+using Orders.Protocol.SocketIO;
 using Orders.Realtime;
 using Orders.Realtime.Auth;
 using Orders.Realtime.Events;
@@ -54,7 +55,19 @@ internal static class OrdersApplication
         services.AddSingleton<InFlightRequests>();
         services.AddHostedService<GracefulShutdown>();
 
-        var app = builder.Build();
+        WebApplication app;
+        try
+        {
+            // Building resolves Kestrel's transport, which reads the Engine.IO options: an unknown SocketIO key fails here.
+            app = builder.Build();
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains(nameof(BinderOptions.ErrorOnUnknownConfiguration), StringComparison.Ordinal))
+        {
+            // The binder's message names the key; said as the other settings' failures are (Program: exit code 2).
+            throw new OptionsValidationException("SocketIO", typeof(SocketIOOptions),
+                [$"A SocketIO setting is not known (the Engine.IO ones are under SocketIO__EngineIO__): {e.Message}"]);
+        }
+
         // Outside the exception handler, so the line carries the status the client got (503 for an outage, not 500).
         app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
         app.UseMiddleware<InFlightRequests>();

@@ -97,7 +97,7 @@ public sealed class StartupTests
         // A deployment still setting the key from before the move (SocketIO__PingInterval) must not run on the default.
         var start = () => BuildAndStartAsync(
             $"--ACCESS_TOKEN_SECRET={OrdersServer.Secret}", "--DATABASE_URL=Host=127.0.0.1;Database=none", "--SocketIO:PingInterval=00:00:03");
-        (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("'PingInterval'");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("'PingInterval'").And.Contain("SocketIO__EngineIO__");
     }
 
     [Test]
