@@ -26,7 +26,7 @@ internal sealed class EngineIOListenerFactory(
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
-        // The registry is filled by MapSocketIO, before the server starts and binds.
+        // The registry is filled by MapSocketIO and MapEngineIO, before the server starts and binds.
         // A connection limit is Kestrel's to count: sockets served here would escape it, so it keeps every connection.
         var io = engineIO.Value.IO;
         if (!io.AcceptWebSocketsAtListener || !io.AcceptWebSocketsOnConnection || registry.IsEmpty || endpoint is not IPEndPoint
