@@ -121,10 +121,9 @@ internal sealed class SessionWriter
                 {
                     _draining = startDrain = true;
                 }
-                else if (_pendingPoll is not null)
+                else
                 {
-                    wake = _pendingPoll;
-                    _pendingPoll = null;
+                    wake = TakePendingPollLocked();
                 }
             }
         }
@@ -373,8 +372,7 @@ internal sealed class SessionWriter
         _transport = TransportKind.WebSocket;
         _webSocket = socket;
         _stream = stream;
-        wake = _pendingPoll;
-        _pendingPoll = null;
+        wake = TakePendingPollLocked();
         _pollEnding = PollEnding.Noop;
         var startDrain = _queue.Count > 0 && !_draining;
         if (startDrain) _draining = true;
@@ -384,7 +382,7 @@ internal sealed class SessionWriter
     /// <summary>Drains what queued, for a caller that took the drain flag (<see cref="SwitchToWebSocketLocked"/>).</summary>
     internal void StartDrain() => _ = DrainAsync();
 
-    /// <summary>Takes the waiting GET (the caller holds this lock) to be released with a noop.</summary>
+    /// <summary>Takes the waiting GET, if any, for the caller to release once out of this lock (which it holds).</summary>
     internal TaskCompletionSource? TakePendingPollLocked()
     {
         var wake = _pendingPoll;
@@ -403,8 +401,7 @@ internal sealed class SessionWriter
             if (_transport != TransportKind.Polling) return PollStart.BadRequest;
             if (_pollActive)
             {
-                first = _pendingPoll;
-                _pendingPoll = null;
+                first = TakePendingPollLocked();
                 _pollEnding = PollEnding.CloseFrame;
             }
             else
@@ -481,8 +478,7 @@ internal sealed class SessionWriter
         lock (this)
         {
             _pollEnding = PollEnding.Noop;
-            wake = _pendingPoll;
-            _pendingPoll = null;
+            wake = TakePendingPollLocked();
         }
 
         wake?.TrySetResult();
@@ -502,8 +498,7 @@ internal sealed class SessionWriter
             if (_transport == TransportKind.Polling)
             {
                 _queue.Enqueue(OutgoingFrame.CloseFrame);
-                wake = _pendingPoll;
-                _pendingPoll = null;
+                wake = TakePendingPollLocked();
             }
             else if (!_draining)
             {
@@ -524,8 +519,7 @@ internal sealed class SessionWriter
         {
             if (_state == SessionState.Closed) return false;
             _state = SessionState.Closed;
-            wake = _pendingPoll;
-            _pendingPoll = null;
+            wake = TakePendingPollLocked();
             socket = _webSocket;
             _queue.Clear();
         }
