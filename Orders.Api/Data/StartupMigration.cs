@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orders.Api.Hosting;
+using Orders.Realtime.Outages;
 
 namespace Orders.Api.Data;
 
@@ -22,28 +23,28 @@ internal sealed partial class StartupMigration(
 
         var target = Describe(settings.ConnectionString);
         var started = time.GetTimestamp();
-        var delay = FirstRetryDelay;
-        for (var attempt = 1; ; attempt++)
+        var backoff = new Backoff(FirstRetryDelay, MaxRetryDelay);
+        while (true)
         {
             try
             {
                 await using var scope = services.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Database.MigrateAsync(cancellationToken);
-                if (attempt > 1) LogReached(logger, target, time.GetElapsedTime(started).TotalSeconds);
+                if (backoff.Failing) LogReached(logger, target, time.GetElapsedTime(started).TotalSeconds);
                 return;
             }
             catch (Exception ex) when (DatabaseUnavailable.Is(ex) && !cancellationToken.IsCancellationRequested)
             {
-                var waited = time.GetElapsedTime(started);
-                if (waited + delay > settings.StartupTimeout)
+                var first = !backoff.Failing;
+                var delay = backoff.Next();
+                if (time.GetElapsedTime(started) + delay > settings.StartupTimeout)
                 {
                     throw new StartupFailedException(
-                        $"the database at {target} did not answer within Database:StartupTimeout ({settings.StartupTimeout}): {ex.Message}", ex);
+                        $"the database at {target} did not answer within Database:StartupTimeout ({settings.StartupTimeout}): {Backoff.Reason(ex)}", ex);
                 }
 
-                if (attempt == 1) LogWaiting(logger, target, ex.Message, settings.StartupTimeout);
+                if (first) LogWaiting(logger, target, Backoff.Reason(ex), settings.StartupTimeout);
                 await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
             catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
             {

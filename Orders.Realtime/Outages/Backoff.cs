@@ -3,7 +3,13 @@ namespace Orders.Realtime.Outages;
 // Delays between attempts at a database that does not answer. The first retry comes soon (a restart or a failover is
 // often over within seconds), then the delay doubles up to a ceiling: an outage of minutes costs each background
 // service a few attempts a minute rather than one a second, and jitter keeps the nodes of a cluster out of step.
-internal sealed class Backoff(TimeSpan first, TimeSpan ceiling)
+// Public for the host, whose start-up migration waits for the database the same way.
+
+/// <summary>
+/// Delays between attempts at a database that does not answer: <paramref name="first"/>, then doubling (±10% jitter)
+/// up to <paramref name="ceiling"/>.
+/// </summary>
+public sealed class Backoff(TimeSpan first, TimeSpan ceiling)
 {
     private int _failures;
 
