@@ -16,13 +16,7 @@ public sealed class AnswerWritesTests
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
         var pump = server.IO.Writes.Pump;
         pump.Should().NotBeNull("coalescing is on by default where io_uring is available");
-        Socket? solo = null;
-        server.IO.Default.Use(socket =>
-        {
-            solo = socket;
-            socket.Join("solo");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
+        var solo = SoloSocket.JoinedOn(server);
 
         // Registered after the conformance host's own handler, so it runs once the greeting is queued.
         var customConnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,10 +27,8 @@ public sealed class AnswerWritesTests
         });
 
         using var ws = await server.ConnectSocketIOAsync();
-        var session = solo!.Client.Session;
-        var deadline = DateTime.UtcNow + ConformanceServer.Timeout;
-        while (session.IsDraining && DateTime.UtcNow < deadline) await Task.Delay(1);
-        session.IsDraining.Should().BeFalse("the greeting was written and nothing else was sent");
+        var session = solo.Session;
+        await solo.WaitUntilGreetingWrittenAsync();
 
         // The batch holds the session's writer, so the answers to 40/custom queue behind its frame, as they do behind a
         // ping or a broadcast the pump is still writing when the client's packet arrives.
@@ -63,13 +55,7 @@ public sealed class AnswerWritesTests
     {
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
         var pump = server.IO.Writes.Pump!;
-        Socket? solo = null;
-        server.IO.Default.Use(socket =>
-        {
-            solo = socket;
-            socket.Join("solo");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
+        var solo = SoloSocket.JoinedOn(server);
         var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.IO.Default.OnConnection(socket =>
         {
@@ -83,9 +69,8 @@ public sealed class AnswerWritesTests
         });
 
         using var ws = await server.ConnectSocketIOAsync();
-        var session = solo!.Client.Session;
-        var deadline = DateTime.UtcNow + ConformanceServer.Timeout;
-        while (session.IsDraining && DateTime.UtcNow < deadline) await Task.Delay(1);
+        var session = solo.Session;
+        await solo.WaitUntilGreetingWrittenAsync();
 
         var (writes, frames) = (pump.Writes, pump.Frames);
         using (var batch = server.IO.BeginEmitBatch())
@@ -95,6 +80,7 @@ public sealed class AnswerWritesTests
             await acked.Task.WaitAsync(ConformanceServer.Timeout);
 
             // Emitted once the receive loop is done with the client's packet: not answers, so gathered as before.
+            var deadline = DateTime.UtcNow + ConformanceServer.Timeout;
             while (session.Answering && DateTime.UtcNow < deadline) await Task.Delay(1);
             session.Answering.Should().BeFalse("the handler has returned");
             for (var i = 1; i <= 3; i++) server.IO.Default.To("solo").Emit("after", i).Should().Be(1);

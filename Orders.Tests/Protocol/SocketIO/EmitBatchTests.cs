@@ -120,22 +120,12 @@ public sealed class EmitBatchTests
         await using var server = await ConformanceServer.StartAsync(pingIntervalMs: 10_000, pingTimeoutMs: 10_000);
         var pump = server.IO.Writes.Pump;
         pump.Should().NotBeNull("coalescing is on by default where io_uring is available");
-        Socket? solo = null;
-        server.IO.Default.Use(socket =>
-        {
-            solo = socket;
-            socket.Join("solo");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
+        var solo = SoloSocket.JoinedOn(server);
         var clients = await ConnectAsync(server, 1);
         try
         {
-            // The greeting's writer lets go of the session only after its write returned, which the client may see
-            // first; a frame emitted before then queues behind that writer, which then writes all ten itself.
-            var session = solo!.Client.Session;
-            var deadline = DateTime.UtcNow + ConformanceServer.Timeout;
-            while (session.IsDraining && DateTime.UtcNow < deadline) await Task.Delay(1);
-            session.IsDraining.Should().BeFalse("the greeting was written and nothing else was sent");
+            // A frame emitted before the greeting's writer lets go would queue behind it, which would then write all ten.
+            await solo.WaitUntilGreetingWrittenAsync();
 
             // The batch holds the first frame's write, so the next nine queue behind it; once it is written the
             // pump takes all nine in one write.
