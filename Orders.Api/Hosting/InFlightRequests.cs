@@ -17,7 +17,7 @@ internal sealed class InFlightRequests(IProblemDetailsService problems) : IMiddl
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/socket.io") || path.StartsWithSegments("/healthz"))
+        if (path.StartsWithSegments(OrdersApplication.SocketIOPath) || path.StartsWithSegments("/healthz"))
         {
             await next(context);
             return;

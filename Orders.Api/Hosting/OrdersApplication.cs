@@ -19,6 +19,9 @@ namespace Orders.Api.Hosting;
 // The composition root: Program and the tests build the service the same way.
 internal static class OrdersApplication
 {
+    // Where the realtime endpoint is mapped; the request log and the shutdown's in-flight count leave it out by this path.
+    public const string SocketIOPath = "/socket.io";
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -82,7 +85,7 @@ internal static class OrdersApplication
         app.MapOpenApi().AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         app.MapOrdersApi().RequireRateLimiting(WritesPerUserPolicy.Name);
-        app.MapOrderRealtime("/socket.io");
+        app.MapOrderRealtime(SocketIOPath);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Orders.Api.Hosting;
 using Serilog.Events;
 
 namespace Orders.Api.Observability;
@@ -20,7 +21,7 @@ internal static class RequestLogLevel
         }
 
         var path = context.Request.Path;
-        return path.StartsWithSegments("/socket.io") || path.StartsWithSegments("/metrics")
+        return path.StartsWithSegments(OrdersApplication.SocketIOPath) || path.StartsWithSegments("/metrics")
             || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz")
             ? LogEventLevel.Debug
             : LogEventLevel.Information;
