@@ -35,14 +35,20 @@ function open(url, { answerPings = true } = {}) {
   return { ws, opened, next, closed: () => withTimeout(close, DEFAULT_TIMEOUT_MS, `close of ${url}`) };
 }
 
-/** A polling session upgraded to WebSocket (probe, upgrade, then an echo proves the new socket carries it). */
-async function upgradedSession() {
+/** A polling session whose first WebSocket has been probed (2probe answered with 3probe), not yet upgraded. */
+async function probedSession() {
   const res = await fetch(`${host.url}/engine.io/?EIO=4&transport=polling`, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
   const { sid } = JSON.parse((await res.text()).slice(1));
   const first = open(wsUrl('/engine.io/', sid));
   await first.opened;
   first.ws.send('2probe');
   assert.equal(await first.next('3probe'), '3probe');
+  return { sid, first };
+}
+
+/** A polling session upgraded to WebSocket (probe, upgrade, then an echo proves the new socket carries it). */
+async function upgradedSession() {
+  const { sid, first } = await probedSession();
   first.ws.send('5');
   first.ws.send('4sync');
   assert.equal(await first.next('the echo after the upgrade'), '4sync');
@@ -61,12 +67,7 @@ test('a second WebSocket for an upgraded session is accepted, then closed withou
 });
 
 test('a second WebSocket while the first is still probing is closed; the probe then completes', async () => {
-  const res = await fetch(`${host.url}/engine.io/?EIO=4&transport=polling`, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
-  const { sid } = JSON.parse((await res.text()).slice(1));
-  const first = open(wsUrl('/engine.io/', sid));
-  await first.opened;
-  first.ws.send('2probe');
-  assert.equal(await first.next('3probe'), '3probe');
+  const { sid, first } = await probedSession();
 
   const second = open(wsUrl('/engine.io/', sid));
   await second.opened;
