@@ -45,15 +45,15 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
 
         // The control, user N + 1: the same stream to a client that reads it all.
         List<double> control;
-        GcWindow gcControl;
+        GcPhase gcControl;
         using (var reader = await RawWebSocketClient.ConnectAsync(server.Port, "u" + (clients + 1).ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)).ConfigureAwait(false))
         {
             using var stopControl = new CancellationTokenSource();
             var draining = reader.DrainAsync(stopControl.Token);
             var controlStream = StreamAsync(server, clients + 1, stopControl.Token);
-            gcControl = await GcSinceAsync(server, null).ConfigureAwait(false);
+            gcControl = await GcPhase.StartAsync(server).ConfigureAwait(false);
             control = await WatchedAsync(server, () => MeasureAsync(pool, null)).ConfigureAwait(false);
-            gcControl = await GcSinceAsync(server, gcControl).ConfigureAwait(false);
+            await gcControl.EndAsync(server).ConfigureAwait(false);
             await stopControl.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(draining, controlStream).ConfigureAwait(false);
         }
@@ -66,9 +66,9 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
         using var stopStream = new CancellationTokenSource();
         var stream = StreamAsync(server, clients, stopStream.Token);
         var watch = WatchAsync(server, closedBefore, stopStream.Token);
-        var gcStalled = await GcSinceAsync(server, null).ConfigureAwait(false);
+        var gcStalled = await GcPhase.StartAsync(server).ConfigureAwait(false);
         var during = await MeasureAsync(pool, watch).ConfigureAwait(false);
-        gcStalled = await GcSinceAsync(server, gcStalled).ConfigureAwait(false);
+        await gcStalled.EndAsync(server).ConfigureAwait(false);
         var letGo = await watch.ConfigureAwait(false);
         await stopStream.CancelAsync().ConfigureAwait(false);
         await stream.ConfigureAwait(false);
@@ -100,22 +100,32 @@ internal sealed class SlowReaderScenario(BenchSettings settings)
         r.Metrics["rss_mib_after"] = rssAfter / 1048576.0;
     }
 
-    /// <summary>The server's GC counters at the start of a phase (<paramref name="start"/> null), or their change since.</summary>
-    private static async Task<GcWindow> GcSinceAsync(ServerProcess server, GcWindow? start)
+    /// <summary>The server's GC work over one phase: its counters at the start, then their change per second at the end.</summary>
+    private sealed class GcPhase
     {
-        var now = (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc ?? default;
-        return start is { } s ? new GcWindow(now.Since(s.Gc), Stopwatch.GetElapsedTime(s.Started).TotalSeconds, default) : new GcWindow(now, 0, Stopwatch.GetTimestamp());
-    }
+        private ServerGcStats _counters;
+        private long _started;
+        private double _seconds;
 
-    private readonly record struct GcWindow(ServerGcStats Gc, double Seconds, long Started)
-    {
+        public static async Task<GcPhase> StartAsync(ServerProcess server) =>
+            new() { _counters = await CountersAsync(server).ConfigureAwait(false), _started = Stopwatch.GetTimestamp() };
+
+        public async Task EndAsync(ServerProcess server)
+        {
+            _counters = (await CountersAsync(server).ConfigureAwait(false)).Since(_counters);
+            _seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        }
+
         public void Report(RunResult r, string phase)
         {
-            if (Seconds <= 0) return;
-            r.Metrics[$"gc_pause_ms_per_s_{phase}"] = Gc.PauseMs / Seconds;
-            r.Metrics[$"gen1_per_s_{phase}"] = Gc.Gen1 / Seconds;
-            r.Metrics[$"gen2_{phase}"] = Gc.Gen2;
+            if (_seconds <= 0) return;
+            r.Metrics[$"gc_pause_ms_per_s_{phase}"] = _counters.PauseMs / _seconds;
+            r.Metrics[$"gen1_per_s_{phase}"] = _counters.Gen1 / _seconds;
+            r.Metrics[$"gen2_{phase}"] = _counters.Gen2;
         }
+
+        private static async Task<ServerGcStats> CountersAsync(ServerProcess server) =>
+            (await server.StatsAsync(collect: false).ConfigureAwait(false)).Gc ?? default;
     }
 
     /// <summary>Runs <paramref name="phase"/> while the server's close reasons and RSS are polled as in the stalled phase.</summary>
