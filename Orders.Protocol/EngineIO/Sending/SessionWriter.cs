@@ -121,8 +121,9 @@ internal sealed class SessionWriter
                 {
                     _draining = startDrain = true;
                 }
-                else
+                else if (_pendingPoll is not null)
                 {
+                    // Checked first: a WebSocket send that queues (the hot case here) then writes no field it need not.
                     wake = TakePendingPollLocked();
                 }
             }
