@@ -141,6 +141,11 @@ internal sealed class ClientConnection
         }
 
         var socket = new Socket(ns, this, SessionIdGenerator.NewId(), new Handshake(Session.Request, auth));
+
+        // Where a client that drops before any event reaches it recovers from. Read before middleware can join the
+        // socket to rooms: a durable broadcast may reach it from then on, before its CONNECT answer even, and every
+        // such event must lie after this point.
+        var startOffset = _server.Recovery is null ? null : ns.LastDurableOffset;
         ConnectResult result;
         try
         {
@@ -185,7 +190,9 @@ internal sealed class ClientConnection
         socket.MarkConnected();
         socket.TransportAtConnect = Session.Transport;
         ns.Add(socket);
-        if (recovery is not null) socket.Recovery!.StartOffset = ns.LastDurableOffset;
+        // A recovered client still presents no offset until an event reaches it (the replay may not, if it drops again
+        // at once): its session keeps the point it was recovered from.
+        if (recovery is not null) socket.Recovery!.StartOffset = plan?.AfterOffset ?? startOffset;
         socket.Send(SocketPacketEncoder.Connect(name, socket.Id, socket.Pid));
         _server.OnSocketConnected(socket);
         if (plan is not null) await recovery!.ReplayAsync(socket, plan).ConfigureAwait(false);

@@ -75,6 +75,55 @@ public sealed class ConnectionStateRecoveryTests
         (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"missed\",\"2\"]");
     }
 
+    // socket.io-client presents no offset until an event reaches it, however often it reconnects meanwhile: a recovery
+    // whose replay the client never read must leave the session's starting point where it was.
+    [Test]
+    public async Task A_client_that_drops_again_before_its_replay_arrives_gets_it_on_the_next_recovery()
+    {
+        await using var server = await StartAsync();
+        var ns = server.IO.Of(Ns);
+        ns.Emit("before", 0);
+        var (sid, pid) = await ConnectReceiveAndLeaveAsync(server, received: 0);
+        ns.To("members").Emit("news", "missed");
+
+        using (var brief = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}"""))
+        {
+            ReadConnect(await brief.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+            await LeaveAsync(server, brief);
+        }
+
+        using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}""");
+        ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+        (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"missed\",\"2\"]");
+    }
+
+    // A broadcast can reach a socket from the moment middleware joins it to a room, before its CONNECT answer: where a
+    // client that never read it recovers from must lie before that.
+    [Test]
+    public async Task An_event_broadcast_while_the_client_connects_is_recovered_if_it_never_arrived()
+    {
+        await using var server = await StartAsync();
+        var ns = server.IO.Of(Ns);
+        ns.Emit("before", 0);
+        ns.Use(socket =>
+        {
+            // As another thread's broadcast would, between the join (the first middleware) and the answer.
+            if (socket.Handshake.Auth.TryGetProperty("first", out _)) ns.To("members").Emit("news", "while connecting");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+        using (var ws = await ConnectAsync(server, """{"first":true}"""))
+        {
+            // The event is not read: the client drops first (it may come before or after the answer).
+            var first = await ws.ReceiveTextSkippingPingsAsync();
+            var (sid, pid) = ReadConnect(first.StartsWith("40", StringComparison.Ordinal) ? first : await ws.ReceiveTextSkippingPingsAsync());
+            await LeaveAsync(server, ws);
+
+            using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}""");
+            ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+            (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"while connecting\",\"2\"]");
+        }
+    }
+
     [TestCase("""{"pid":"nobody-has-this-pid","offset":"1"}""", TestName = "An_unknown_pid_gets_a_fresh_session")]
     [TestCase("""{"pid":"PID","offset":"one"}""", TestName = "A_malformed_offset_gets_a_fresh_session")]
     [TestCase("""{"pid":"PID","offset":"123456789012345678901234567890"}""", TestName = "An_oversized_offset_gets_a_fresh_session")]
