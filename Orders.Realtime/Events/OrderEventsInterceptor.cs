@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage;
 using Orders.Realtime.Outbox;
@@ -9,6 +8,7 @@ using Orders.Realtime.Publishing;
 
 namespace Orders.Realtime.Events;
 
+// A little over 300 lines: EF raises each hook in a synchronous and an asynchronous form, and each pair stays side by side.
 // Derives order events from tracked changes and stores them as rows of order_events in the same transaction as the
 // change (OrderEventOutbox); the feed sends committed rows to sockets. Collects while saving, builds the payloads
 // once SaveChanges has run its statements (EF copies generated values such as the order number and xmin into the
@@ -184,7 +184,7 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         // Entries() runs DetectChanges first, which SaveChanges has not done yet at this point.
         foreach (var entry in context.ChangeTracker.Entries<IOrderEventSource>())
         {
-            if (Describe(entry) is { } change)
+            if (OrderChange.Of(entry) is { } change)
             {
                 state ??= _contexts.GetValue(context, static _ => new PendingOrderEvents());
                 state.CurrentSave.Add(change);
@@ -192,23 +192,6 @@ internal sealed class OrderEventsInterceptor(OrderEventFactory factory, OrderEve
         }
 
         return transaction is null && state is { CurrentSave.Count: > 0 } ? state : null;
-    }
-
-    private static OrderChange? Describe(EntityEntry<IOrderEventSource> entry)
-    {
-        var order = entry.Entity;
-        switch (entry.State)
-        {
-            case EntityState.Added:
-                return new OrderChange(order, OrderChangeKind.Created, null, order.StatusName);
-            case EntityState.Modified:
-                var oldStatus = ((IOrderEventSource)entry.OriginalValues.ToObject()).StatusName;
-                return oldStatus == order.StatusName
-                    ? new OrderChange(order, OrderChangeKind.Updated, oldStatus, oldStatus)
-                    : new OrderChange(order, OrderChangeKind.StatusChanged, oldStatus, order.StatusName);
-            default:
-                return null;
-        }
     }
 
     // Builds the events of the save that just ran its statements. Returns the state when it holds events to write.
