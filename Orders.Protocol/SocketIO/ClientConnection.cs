@@ -142,10 +142,10 @@ internal sealed class ClientConnection
 
         var socket = new Socket(ns, this, SessionIdGenerator.NewId(), new Handshake(Session.Request, auth));
 
-        // Where a client that drops before any event reaches it recovers from. Read before middleware can join the
-        // socket to rooms: a durable broadcast may reach it from then on, before its CONNECT answer even, and every
-        // such event must lie after this point.
-        var startOffset = _server.Recovery is null ? null : ns.LastDurableOffset;
+        // Before middleware can join the socket to rooms: durable events broadcast to them from here on are for this
+        // client, though the socket is indexed (and reached by broadcasts) only once it connects; it catches up on them
+        // then, and a client that drops before any event reaches it recovers from here.
+        if (_server.Recovery is not null) socket.BeginRecovery(ns.LastDurableOffset);
         ConnectResult result;
         try
         {
@@ -182,20 +182,18 @@ internal sealed class ClientConnection
             if (ns.Rooms.TryGetSingle(plan.Session.SocketId, out var stale) && stale is not null) stale.Supersede();
             socket.Restore(plan.Session, plan.AfterOffset);
         }
-        else if (recovery is not null)
+        else
         {
-            socket.AssignPid();
+            socket.Recovery?.Start(this);
         }
 
         socket.MarkConnected();
         socket.TransportAtConnect = Session.Transport;
         ns.Add(socket);
-        // A recovered client still presents no offset until an event reaches it (the replay may not, if it drops again
-        // at once): its session keeps the point it was recovered from.
-        if (recovery is not null) socket.Recovery!.StartOffset = plan?.AfterOffset ?? startOffset;
         socket.Send(SocketPacketEncoder.Connect(name, socket.Id, socket.Pid));
         _server.OnSocketConnected(socket);
         if (plan is not null) await recovery!.ReplayAsync(socket, plan).ConfigureAwait(false);
+        else if (recovery is not null) await recovery.CatchUpAsync(socket).ConfigureAwait(false);
         recovery?.OnConnected(socket);
         ns.NotifyConnected(socket);
     }

@@ -203,16 +203,17 @@ public sealed class Socket
     internal bool SendDurable(EncodedPacket packet, long offset, in FanOut fanOut) =>
         (_recovery is { } state && state.HoldsOrSkips(offset, packet, _client)) || Send(packet, fanOut);
 
-    internal void AssignPid() => _recovery = new SocketRecoveryState(SessionIdGenerator.NewId(), recovered: false);
-
     /// <summary>
-    /// Takes over <paramref name="session"/> before the socket is indexed: its id, private id and rooms. Durable
-    /// broadcasts are held from here until <see cref="SocketRecoveryState.EndHold"/>, once the missed events are sent.
+    /// Gives the socket its part in connection state recovery before its middleware runs (which may join rooms): the
+    /// durable broadcasts that reach it once indexed are held until it has caught up or replayed what it missed.
     /// </summary>
+    internal void BeginRecovery(long? startOffset) => _recovery = SocketRecoveryState.Connecting(startOffset);
+
+    /// <summary>Takes over <paramref name="session"/> before the socket is indexed: its id, private id and rooms.</summary>
     internal void Restore(RecoverableSession session, long afterOffset)
     {
         Id = session.SocketId;
-        _recovery = new SocketRecoveryState(session.Pid, recovered: true) { LastOffset = afterOffset, Held = [] };
+        _recovery!.Restore(session.Pid, afterOffset, _client);
         foreach (var room in session.Rooms) Join(room);
     }
 

@@ -73,6 +73,30 @@ internal sealed partial class SessionRecovery(
         LogRecovered(logger, socket.Id, socket.Namespace.Name, plan.Missed.Count + since.Count);
     }
 
+    /// <summary>
+    /// Sends a fresh socket the durable events broadcast to its rooms while it connected (after its middleware joined
+    /// them, before it was indexed), then what was held since. The store is read only when there were any.
+    /// </summary>
+    public async ValueTask CatchUpAsync(Socket socket)
+    {
+        var state = socket.Recovery!;
+        if (state.StartOffset is { } start && socket.Namespace.LastDurableOffset > start)
+        {
+            try
+            {
+                var missed = await store.ReadMissedAsync(socket.Namespace.Name, socket.RoomList, start, CancellationToken.None).ConfigureAwait(false) ?? [];
+                foreach (var e in missed) state.SendMissed(socket, e);
+            }
+            catch (Exception ex)
+            {
+                // Those events reach this client if it reconnects before it receives another, or when it refetches.
+                LogStoreFailed(logger, ex, socket.Namespace.Name);
+            }
+        }
+
+        state.EndHold(socket);
+    }
+
     public void OnConnected(Socket socket) =>
         Save(new RecoverableSession(
             socket.Pid!, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), socket.RoomList, socket.Recovery?.StartOffset, null));

@@ -1,32 +1,67 @@
 using System.Globalization;
+using Orders.Protocol.EngineIO;
 
 namespace Orders.Protocol.SocketIO.Recovery;
 
 // A socket's part in connection state recovery. Only sockets of a server with recovery enabled have one, so the others
-// carry a single null reference for it. Fields other than the ids are guarded by the socket's connection (see Socket),
-// which the methods below lock (gate): the socket's lock, not one of this object's own.
-internal sealed class SocketRecoveryState(string pid, bool recovered)
+// carry a single null reference for it. Its fields are guarded by the socket's connection (see Socket), which the
+// methods below lock (gate): the socket's lock, not one of this object's own.
+//
+// A socket is given its state before its middleware runs, as middleware may join it to rooms: from then on a durable
+// broadcast can reach it, and is held until the socket knows whether it recovers a session (whose missed events go
+// first, and any of them broadcast meanwhile only once) or starts fresh (after its CONNECT answer).
+internal sealed class SocketRecoveryState
 {
-    public string Pid { get; } = pid;
+    private SocketRecoveryState(long? startOffset) => StartOffset = startOffset;
 
-    public bool Recovered { get; } = recovered;
+    /// <summary>The state of a socket whose middleware has yet to run: durable broadcasts are held from here.</summary>
+    public static SocketRecoveryState Connecting(long? startOffset) => new(startOffset) { Held = [] };
 
-    // The namespace's last durable offset when the socket connected (see RecoverableSession.StartOffset).
-    public long? StartOffset { get; set; }
+    /// <summary>Null until the socket connects.</summary>
+    public string? Pid { get; private set; }
+
+    public bool Recovered { get; private set; }
+
+    // Where a client that presents no offset recovers from: the namespace's last durable offset when the socket was
+    // created, before it joined any room; for a recovered socket, the point its session was recovered from, since its
+    // client still presents no offset if it drops again before the replay reaches it (see RecoverableSession.StartOffset).
+    public long? StartOffset { get; private set; }
 
     // The offset of the last durable event sent: a replay and a live broadcast may both carry one; it goes out once.
-    public long LastOffset { get; set; }
+    public long LastOffset { get; private set; }
 
-    // While a recovered socket replays what it missed: the durable events broadcast to it meanwhile, sent after.
-    public List<(long Offset, EncodedPacket Packet)>? Held { get; set; }
+    // Until the socket has connected and replayed what it missed: the durable events broadcast to it meanwhile, sent after.
+    public List<(long Offset, EncodedPacket Packet)>? Held { get; private set; }
 
     // A newer connection took this session over; this socket's end must not touch the stored session.
     public bool Superseded { get; set; }
 
+    /// <summary>A fresh session: what was held goes out with <see cref="EndHold"/>, after the CONNECT answer.</summary>
+    public void Start(object gate)
+    {
+        lock (gate) Pid = SessionIdGenerator.NewId();
+    }
+
+    /// <summary>
+    /// Takes over the session <paramref name="pid"/>, whose client has everything up to <paramref name="afterOffset"/>:
+    /// what was held, and is until <see cref="EndHold"/>, goes out after the missed events, each offset once.
+    /// </summary>
+    public void Restore(string pid, long afterOffset, object gate)
+    {
+        lock (gate)
+        {
+            Pid = pid;
+            Recovered = true;
+            StartOffset = afterOffset;
+            LastOffset = afterOffset;
+        }
+    }
+
     /// <summary>
     /// Whether a durable event at <paramref name="offset"/> is not to be sent now: durable emits of a namespace are
     /// made one at a time in offset order, so an offset at or below the last one sent was replayed already and is
-    /// skipped, and during a replay it is held for <see cref="EndHold"/>. Otherwise it is noted as the last one sent.
+    /// skipped, and while the socket connects or replays it is held for <see cref="EndHold"/>. Otherwise it is noted
+    /// as the last one sent.
     /// </summary>
     public bool HoldsOrSkips(long offset, EncodedPacket packet, object gate)
     {
@@ -57,7 +92,7 @@ internal sealed class SocketRecoveryState(string pid, bool recovered)
         socket.Send(SocketPacketEncoder.Event(socket.Namespace.Name, missed.EventName, args, -1, socket.Namespace.Server.SerializerOptions));
     }
 
-    /// <summary>Sends the durable events held during the replay, in order, then lets later ones through directly.</summary>
+    /// <summary>Sends the durable events held while connecting and replaying, in order, then lets later ones through directly.</summary>
     public void EndHold(Socket socket)
     {
         while (true)

@@ -97,8 +97,8 @@ public sealed class ConnectionStateRecoveryTests
         (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"missed\",\"2\"]");
     }
 
-    // A broadcast can reach a socket from the moment middleware joins it to a room, before its CONNECT answer: where a
-    // client that never read it recovers from must lie before that.
+    // A broadcast can reach a socket from the moment middleware joins it to a room: it waits for the CONNECT answer,
+    // and where a client that never read it recovers from lies before it.
     [Test]
     public async Task An_event_broadcast_while_the_client_connects_is_recovered_if_it_never_arrived()
     {
@@ -113,15 +113,73 @@ public sealed class ConnectionStateRecoveryTests
         });
         using (var ws = await ConnectAsync(server, """{"first":true}"""))
         {
-            // The event is not read: the client drops first (it may come before or after the answer).
-            var first = await ws.ReceiveTextSkippingPingsAsync();
-            var (sid, pid) = ReadConnect(first.StartsWith("40", StringComparison.Ordinal) ? first : await ws.ReceiveTextSkippingPingsAsync());
+            // The event is not read: the client drops first.
+            var (sid, pid) = ReadConnect(await ws.ReceiveTextSkippingPingsAsync());
             await LeaveAsync(server, ws);
 
             using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}""");
             ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
             (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"while connecting\",\"2\"]");
         }
+    }
+
+    [Test]
+    public async Task A_broadcast_while_a_client_connects_reaches_it_after_its_connect_answer()
+    {
+        await using var server = await StartAsync();
+        var ns = server.IO.Of(Ns);
+        ns.Emit("before", 0);
+        ns.Use(_ =>
+        {
+            // Joined already (the first middleware), not yet connected: as another thread's broadcast would be.
+            ns.To("members").Emit("news", "while connecting");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+
+        using var ws = await ConnectAsync(server, "{}");
+        ReadConnect(await ws.ReceiveTextSkippingPingsAsync());
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"while connecting\",\"2\"]");
+    }
+
+    // Middleware joins rooms before the socket knows it recovers a session: a broadcast in that window must neither come
+    // before what the client missed nor come twice (the replay reads it from the store too).
+    [Test]
+    public async Task A_broadcast_while_a_client_recovers_comes_once_after_what_it_missed()
+    {
+        await using var server = await StartAsync();
+        var ns = server.IO.Of(Ns);
+        var (sid, pid) = await ConnectReceiveAndLeaveAsync(server, received: 1);
+        ns.To("members").Emit("news", "missed");
+        ns.Use(socket =>
+        {
+            if (socket.Handshake.Auth.TryGetProperty("pid", out _)) ns.To("members").Emit("news", "while recovering");
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+
+        using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}","offset":"1"}""");
+        var answer = await back.ReceiveTextSkippingPingsAsync();
+        var replayed = new[] { await back.ReceiveTextSkippingPingsAsync(), await back.ReceiveTextSkippingPingsAsync() };
+        ns.To("members").Emit("news", "after");
+        var next = await back.ReceiveTextSkippingPingsAsync();
+
+        using (new AssertionScope())
+        {
+            ReadConnect(answer).Sid.Should().Be(sid);
+            replayed.Should().Equal("42/r,[\"news\",\"missed\",\"2\"]", "42/r,[\"news\",\"while recovering\",\"3\"]");
+            next.Should().Be("42/r,[\"news\",\"after\",\"4\"]", "the event broadcast while recovering came once");
+        }
+    }
+
+    [Test]
+    public async Task A_socket_that_middleware_joins_then_refuses_is_taken_out_of_its_rooms()
+    {
+        await using var server = await StartAsync();
+        var ns = server.IO.Of(Ns);
+        ns.Use(_ => ValueTask.FromResult(ConnectResult.Reject("not today")));
+
+        using var ws = await ConnectAsync(server, "{}");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().StartWith($"44{Ns},");
+        ns.To("members").Emit("news", "nobody").Should().Be(0);
     }
 
     [TestCase("""{"pid":"nobody-has-this-pid","offset":"1"}""", TestName = "An_unknown_pid_gets_a_fresh_session")]
