@@ -126,7 +126,9 @@ test(`${USERS} users, ${WRITERS} writers, random drops: each client gets exactly
         problems.push(`${user}: ${want.size} expected, ${missing.length} missing ${JSON.stringify(missing.slice(0, 5))}, `
           + `${extra.length} extra ${JSON.stringify(extra.slice(0, 5))}, ${stream.length} order problems ${JSON.stringify(stream.slice(0, 3))}, `
           + `${notRecovered.length} of ${reconnects.length} reconnections not recovered ${JSON.stringify(notRecovered.slice(0, 3))}; `
-          + describeEvents(client.received, 8));
+          + `connects (id, offset presented, events received before) ${JSON.stringify(client.connects.map((c) => [c.id, c.offset ?? null, c.received]))}; `
+          + `offsets received ${client.received.map((e) => e.offset).join(',')}; ` + describeEvents(client.received, 8)
+          + `\n  the service on its socket: ${(service.host?.output(400) ?? '').split('\n').filter((l) => client.connects.some((c) => l.includes(c.id))).slice(-12).join('\n  ') || 'nothing'}`);
       }
     }
     if (problems.length) {
