@@ -70,8 +70,7 @@ public sealed class ConnectionStateRecoveryTests
         var (sid, pid) = await ConnectReceiveAndLeaveAsync(server, received: 0);
         ns.To("members").Emit("news", "missed");
 
-        using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}""");
-        ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+        using var back = await ComeBackAsync(server, $$"""{"pid":"{{pid}}"}""", sid);
         (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"missed\",\"2\"]");
     }
 
@@ -86,14 +85,13 @@ public sealed class ConnectionStateRecoveryTests
         var (sid, pid) = await ConnectReceiveAndLeaveAsync(server, received: 0);
         ns.To("members").Emit("news", "missed");
 
-        using (var brief = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}"""))
+        // Recovered, and gone again before reading the replay.
+        using (var brief = await ComeBackAsync(server, $$"""{"pid":"{{pid}}"}""", sid))
         {
-            ReadConnect(await brief.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
             await LeaveAsync(server, brief);
         }
 
-        using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}""");
-        ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+        using var back = await ComeBackAsync(server, $$"""{"pid":"{{pid}}"}""", sid);
         (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"missed\",\"2\"]");
     }
 
@@ -105,20 +103,14 @@ public sealed class ConnectionStateRecoveryTests
         await using var server = await StartAsync();
         var ns = server.IO.Of(Ns);
         ns.Emit("before", 0);
-        ns.Use(socket =>
-        {
-            // As another thread's broadcast would, between the join (the first middleware) and the answer.
-            if (socket.Handshake.Auth.TryGetProperty("first", out _)) ns.To("members").Emit("news", "while connecting");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
+        BroadcastWhileConnecting(ns, "while connecting", when: "first");
         using (var ws = await ConnectAsync(server, """{"first":true}"""))
         {
             // The event is not read: the client drops first.
             var (sid, pid) = ReadConnect(await ws.ReceiveTextSkippingPingsAsync());
             await LeaveAsync(server, ws);
 
-            using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}"}""");
-            ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+            using var back = await ComeBackAsync(server, $$"""{"pid":"{{pid}}"}""", sid);
             (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"while connecting\",\"2\"]");
         }
     }
@@ -129,12 +121,7 @@ public sealed class ConnectionStateRecoveryTests
         await using var server = await StartAsync();
         var ns = server.IO.Of(Ns);
         ns.Emit("before", 0);
-        ns.Use(_ =>
-        {
-            // Joined already (the first middleware), not yet connected: as another thread's broadcast would be.
-            ns.To("members").Emit("news", "while connecting");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
+        BroadcastWhileConnecting(ns, "while connecting");
 
         using var ws = await ConnectAsync(server, "{}");
         ReadConnect(await ws.ReceiveTextSkippingPingsAsync());
@@ -150,11 +137,7 @@ public sealed class ConnectionStateRecoveryTests
         var ns = server.IO.Of(Ns);
         var (sid, pid) = await ConnectReceiveAndLeaveAsync(server, received: 1);
         ns.To("members").Emit("news", "missed");
-        ns.Use(socket =>
-        {
-            if (socket.Handshake.Auth.TryGetProperty("pid", out _)) ns.To("members").Emit("news", "while recovering");
-            return ValueTask.FromResult(ConnectResult.Accept);
-        });
+        BroadcastWhileConnecting(ns, "while recovering", when: "pid");
 
         using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}","offset":"1"}""");
         var answer = await back.ReceiveTextSkippingPingsAsync();
@@ -249,8 +232,7 @@ public sealed class ConnectionStateRecoveryTests
         await old.ReceiveTextSkippingPingsAsync();
         ns.To("members").Emit("news", "lost in transit");
 
-        using var back = await ConnectAsync(server, $$"""{"pid":"{{pid}}","offset":"1"}""");
-        ReadConnect(await back.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
+        using var back = await ComeBackAsync(server, $$"""{"pid":"{{pid}}","offset":"1"}""", sid);
         (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"lost in transit\",\"2\"]");
         ns.To("members").Emit("news", "once").Should().Be(1, "the old socket is gone");
         (await back.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",\"once\",\"3\"]");
@@ -310,6 +292,23 @@ public sealed class ConnectionStateRecoveryTests
         var ws = await server.ConnectWebSocketAsync("/socket.io/");
         await ws.ReceiveTextAsync();
         await ws.SendTextAsync($"40{Ns},{auth}");
+        return ws;
+    }
+
+    // A middleware after the one that joins "members" broadcasts `news` to them for a client whose auth has `when` (or
+    // any): as another thread's broadcast would land between the join and the socket's connection.
+    private static void BroadcastWhileConnecting(SocketIONamespace ns, string news, string? when = null) =>
+        ns.Use(socket =>
+        {
+            if (when is null || socket.Handshake.Auth.TryGetProperty(when, out _)) ns.To("members").Emit("news", news);
+            return ValueTask.FromResult(ConnectResult.Accept);
+        });
+
+    // Reconnects presenting `auth` and checks the session was recovered (its socket id); what it replays is left to read.
+    private static async Task<ClientWebSocket> ComeBackAsync(ConformanceServer server, string auth, string sid)
+    {
+        var ws = await ConnectAsync(server, auth);
+        ReadConnect(await ws.ReceiveTextSkippingPingsAsync()).Sid.Should().Be(sid);
         return ws;
     }
 
