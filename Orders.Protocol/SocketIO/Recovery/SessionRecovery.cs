@@ -97,11 +97,22 @@ internal sealed partial class SessionRecovery(
         state.EndHold(socket);
     }
 
-    public void OnConnected(Socket socket) =>
-        Save(new RecoverableSession(
-            socket.Pid!, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), socket.RoomList, socket.Recovery?.StartOffset, null));
+    /// <summary>
+    /// Records the session as connected, once its replay or catch-up is done. A client gone meanwhile was recorded as
+    /// gone, with its rooms (<see cref="OnDisconnected"/>, under the same lock): that record stays, or the next
+    /// recovery would find a connected session without rooms and replay nothing.
+    /// </summary>
+    public void OnConnected(Socket socket)
+    {
+        lock (socket.Client)
+        {
+            if (!socket.Connected) return;
+            Save(new RecoverableSession(
+                socket.Pid!, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), socket.RoomList, socket.Recovery?.StartOffset, null));
+        }
+    }
 
-    // The rooms as they were before the socket left them.
+    // The rooms as they were before the socket left them. Called under the socket's lock (see OnConnected).
     public void OnDisconnected(Socket socket, DisconnectReason reason, string[] rooms)
     {
         if (socket.Pid is not { } pid) return;

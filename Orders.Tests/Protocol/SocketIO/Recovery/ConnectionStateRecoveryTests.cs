@@ -1,7 +1,10 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using FluentAssertions.Execution;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orders.Protocol.SocketIO;
+using Orders.Protocol.SocketIO.Recovery;
 
 namespace Orders.Tests.Protocol.SocketIO.Recovery;
 
@@ -153,6 +156,42 @@ public sealed class ConnectionStateRecoveryTests
         }
     }
 
+    // A recovering socket is recorded as connected once its replay is done; a client gone during the replay must stay
+    // recorded as gone, with its rooms, or its next recovery replays nothing.
+    [Test]
+    public async Task A_client_that_leaves_during_its_replay_gets_everything_on_the_next_recovery()
+    {
+        GatedStore? store = null;
+        await using var server = await StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IConnectionStateStore>(
+            sp => store = new GatedStore(ActivatorUtilities.CreateInstance<InMemoryConnectionStateStore>(sp)))));
+        var ns = server.IO.Of(Ns);
+        var handled = 0;
+        ns.OnConnection(_ =>
+        {
+            Interlocked.Increment(ref handled);
+            return ValueTask.CompletedTask;
+        });
+        var (sid, pid) = await ConnectReceiveAndLeaveAsync(server, received: 1);
+        ns.To("members").Emit("news", "missed");
+
+        // The plan's read passes; the second read, after the CONNECT answer, waits while the client leaves.
+        store!.HoldAfter(passes: 1);
+        using (var brief = await ComeBackAsync(server, $$"""{"pid":"{{pid}}","offset":"1"}""", sid))
+        {
+            await store.Reached.Task.WaitAsync(ConformanceServer.Timeout);
+            await LeaveAsync(server, brief);
+        }
+
+        // The connection's handlers run once the replay is over and the connection recorded (or not).
+        store.Release();
+        await WaitUntilAsync(() => Volatile.Read(ref handled) == 2);
+        ns.To("members").Emit("news", "missed too");
+
+        using var back = await ComeBackAsync(server, $$"""{"pid":"{{pid}}","offset":"1"}""", sid);
+        var replayed = new[] { await back.ReceiveTextSkippingPingsAsync(), await back.ReceiveTextSkippingPingsAsync() };
+        replayed.Should().Equal("42/r,[\"news\",\"missed\",\"2\"]", "42/r,[\"news\",\"missed too\",\"3\"]");
+    }
+
     [Test]
     public async Task A_socket_that_middleware_joins_then_refuses_is_taken_out_of_its_rooms()
     {
@@ -271,8 +310,9 @@ public sealed class ConnectionStateRecoveryTests
         (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("42/r,[\"news\",1]");
     }
 
-    private static Task<ConformanceServer> StartAsync(TimeSpan? window = null, Func<Socket, string?>? owner = null) =>
-        ConformanceServer.StartAsync(pingIntervalMs: 5000, pingTimeoutMs: 5000, socketIO: o =>
+    private static Task<ConformanceServer> StartAsync(
+        TimeSpan? window = null, Func<Socket, string?>? owner = null, Action<IServiceCollection>? services = null) =>
+        ConformanceServer.StartAsync(pingIntervalMs: 5000, pingTimeoutMs: 5000, services: services, socketIO: o =>
         {
             o.ConnectionStateRecovery.Enabled = true;
             o.ConnectionStateRecovery.MaxDisconnectionDuration = window ?? TimeSpan.FromMinutes(2);
