@@ -437,9 +437,15 @@ internal sealed class SessionWriter
             {
                 frames.Add(OutgoingFrame.CloseFrame);
             }
-            else if (_transport == TransportKind.WebSocket || _pollEnding == PollEnding.Noop)
+            else if (_transport == TransportKind.WebSocket || _pollEnding == PollEnding.Noop
+                || (_session.IsUpgrading && _state == SessionState.Open))
             {
-                // Upgraded or closed by the client: this GET only needs a clean end.
+                // Upgraded or closed by the client: this GET only needs a clean end. During the probe too: what queues
+                // then goes over the WebSocket once switched (or in the next GET if the upgrade is abandoned). The
+                // client's last GET before it switches ends its pause, and a client that closes while upgrading
+                // (engine.close() waits for the upgrade) closes in that same turn; socket.io-client hands packets
+                // to the socket a tick later, so an event in that GET would reach it disconnected, be buffered, and be
+                // handed out after its next connect, beside the recovery's replay of it.
                 frames.Add(OutgoingFrame.Noop);
             }
             else

@@ -66,6 +66,24 @@ public sealed class UpgradeTests
         (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4queued");
     }
 
+    // The GET that ends the client's pause must not carry messages (see SessionWriter.EndPoll): they wait for the switch.
+    [Test]
+    public async Task A_poll_during_the_probe_gets_a_noop_and_what_queued_goes_over_the_websocket()
+    {
+        var sid = await _server.OpenPollingAsync();
+        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
+        await ws.SendTextAsync("2probe");
+        (await ws.ReceiveTextAsync()).Should().Be("3probe");
+        using (await _server.PostAsync(Path, sid, "4queued"))
+        {
+        }
+
+        using var poll = await _server.GetAsync(Path, sid);
+        (await poll.Content.ReadAsStringAsync()).Should().Be("6");
+        await ws.SendTextAsync("5");
+        (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4queued");
+    }
+
     /// <summary>A polling session upgraded to WebSocket, proven by an echo over the new socket.</summary>
     private async Task<(string Sid, System.Net.WebSockets.ClientWebSocket Ws)> UpgradedSessionAsync()
     {
