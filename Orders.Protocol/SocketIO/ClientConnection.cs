@@ -141,11 +141,12 @@ internal sealed class ClientConnection
         }
 
         var socket = new Socket(ns, this, SessionIdGenerator.NewId(), new Handshake(Session.Request, auth));
+        var recovery = _server.Recovery;
 
         // Before middleware can join the socket to rooms: durable events broadcast to them from here on are for this
         // client, though the socket is indexed (and reached by broadcasts) only once it connects; it catches up on them
         // then, and a client that drops before any event reaches it recovers from here.
-        if (_server.Recovery is not null) socket.BeginRecovery(ns.LastDurableOffset);
+        if (recovery is not null) socket.BeginRecovery(ns.LastDurableOffset);
         ConnectResult result;
         try
         {
@@ -165,7 +166,6 @@ internal sealed class ClientConnection
             return;
         }
 
-        var recovery = _server.Recovery;
         var plan = recovery is null ? null : await recovery.TryPlanAsync(socket, auth).ConfigureAwait(false);
 
         lock (this)

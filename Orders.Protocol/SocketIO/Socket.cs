@@ -280,12 +280,7 @@ public sealed class Socket
         var rooms = RoomList;
         _client.Remove(this);
         Namespace.Remove(this, previous == 1, reason);
-        if (previous == 1 && _recovery is { Superseded: false } && Namespace.Server.Recovery is { } recovery)
-        {
-            // Ordered against the record of the connection, which a replay still running may be about to make.
-            lock (_client) recovery.OnDisconnected(this, reason, rooms);
-        }
-
+        if (previous == 1 && _recovery is { Superseded: false }) Namespace.Server.Recovery?.OnDisconnected(this, reason, rooms);
         if (acks is not null)
         {
             foreach (var ack in acks) ack.TrySetException(new InvalidOperationException($"The socket disconnected: {reason}."));

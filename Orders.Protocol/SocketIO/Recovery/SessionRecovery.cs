@@ -54,17 +54,7 @@ internal sealed partial class SessionRecovery(
     public async ValueTask ReplayAsync(Socket socket, RecoveryPlan plan)
     {
         var last = plan.Missed.Count > 0 ? plan.Missed[^1].Offset : plan.AfterOffset;
-        IReadOnlyList<MissedEvent> since = [];
-        try
-        {
-            since = await store.ReadMissedAsync(plan.Session.Namespace, [.. plan.Session.Rooms], last, CancellationToken.None).ConfigureAwait(false) ?? [];
-        }
-        catch (Exception ex)
-        {
-            // What was read first still goes out; the rest reaches the socket live, or the client refetches.
-            LogStoreFailed(logger, ex, socket.Namespace.Name);
-        }
-
+        var since = await ReadSinceAsync(socket, plan.Session.Rooms, last).ConfigureAwait(false);
         var state = socket.Recovery!;
         foreach (var e in plan.Missed) state.SendMissed(socket, e);
         foreach (var e in since) state.SendMissed(socket, e);
@@ -82,25 +72,31 @@ internal sealed partial class SessionRecovery(
         var state = socket.Recovery!;
         if (state.StartOffset is { } start && socket.Namespace.LastDurableOffset > start)
         {
-            try
-            {
-                var missed = await store.ReadMissedAsync(socket.Namespace.Name, socket.RoomList, start, CancellationToken.None).ConfigureAwait(false) ?? [];
-                foreach (var e in missed) state.SendMissed(socket, e);
-            }
-            catch (Exception ex)
-            {
-                // Those events reach this client if it reconnects before it receives another, or when it refetches.
-                LogStoreFailed(logger, ex, socket.Namespace.Name);
-            }
+            foreach (var e in await ReadSinceAsync(socket, socket.RoomList, start).ConfigureAwait(false)) state.SendMissed(socket, e);
         }
 
         state.EndHold(socket);
     }
 
+    // The events for `rooms` after `offset`, or none when the store cannot be read: what was sent already stands, and the
+    // rest reaches the client when it recovers (it presents the offset of what it did receive) or refetches.
+    private async ValueTask<IReadOnlyList<MissedEvent>> ReadSinceAsync(Socket socket, IReadOnlyList<string> rooms, long offset)
+    {
+        try
+        {
+            return await store.ReadMissedAsync(socket.Namespace.Name, [.. rooms], offset, CancellationToken.None).ConfigureAwait(false) ?? [];
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(logger, ex, socket.Namespace.Name);
+            return [];
+        }
+    }
+
     /// <summary>
     /// Records the session as connected, once its replay or catch-up is done. A client gone meanwhile was recorded as
-    /// gone, with its rooms (<see cref="OnDisconnected"/>, under the same lock): that record stays, or the next
-    /// recovery would find a connected session without rooms and replay nothing.
+    /// gone, with its rooms (<see cref="OnDisconnected"/>): that record stays, or the next recovery would find a
+    /// connected session without rooms and replay nothing. Both records are made under the socket's lock, in order.
     /// </summary>
     public void OnConnected(Socket socket)
     {
@@ -112,18 +108,21 @@ internal sealed partial class SessionRecovery(
         }
     }
 
-    // The rooms as they were before the socket left them. Called under the socket's lock (see OnConnected).
+    // The rooms as they were before the socket left them. Under the socket's lock, ordered against OnConnected.
     public void OnDisconnected(Socket socket, DisconnectReason reason, string[] rooms)
     {
         if (socket.Pid is not { } pid) return;
-        if (Recoverable.Contains(reason.Name))
+        lock (socket.Client)
         {
-            Save(new RecoverableSession(
-                pid, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), rooms, socket.Recovery?.StartOffset, time.GetUtcNow()));
-        }
-        else
-        {
-            Forget(store.RemoveSessionAsync(pid, CancellationToken.None), socket.Namespace.Name);
+            if (Recoverable.Contains(reason.Name))
+            {
+                Save(new RecoverableSession(
+                    pid, socket.Namespace.Name, socket.Id, options.SessionOwner?.Invoke(socket), rooms, socket.Recovery?.StartOffset, time.GetUtcNow()));
+            }
+            else
+            {
+                Forget(store.RemoveSessionAsync(pid, CancellationToken.None), socket.Namespace.Name);
+            }
         }
     }
 
