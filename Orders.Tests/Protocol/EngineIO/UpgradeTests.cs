@@ -17,10 +17,8 @@ public sealed class UpgradeTests
     [Test]
     public async Task Probe_is_answered_pending_poll_gets_a_noop_and_messages_then_flow_over_the_websocket()
     {
-        var sid = await _server.OpenPollingAsync();
-        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
-        await ws.SendTextAsync("2probe");
-        (await ws.ReceiveTextAsync()).Should().Be("3probe");
+        var (sid, ws) = await ProbingSessionAsync();
+        using var _ = ws;
         using var poll = await _server.GetAsync(Path, sid);
         (await poll.Content.ReadAsStringAsync()).Should().Be("6");
         await ws.SendTextAsync("5");
@@ -53,10 +51,8 @@ public sealed class UpgradeTests
     [Test]
     public async Task Packets_queued_during_the_probe_are_delivered_over_the_websocket()
     {
-        var sid = await _server.OpenPollingAsync();
-        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
-        await ws.SendTextAsync("2probe");
-        await ws.ReceiveTextAsync();
+        var (sid, ws) = await ProbingSessionAsync();
+        using var _ = ws;
         using (await _server.GetAsync(Path, sid))
         {
         }
@@ -70,10 +66,8 @@ public sealed class UpgradeTests
     [Test]
     public async Task A_poll_during_the_probe_gets_a_noop_and_what_queued_goes_over_the_websocket()
     {
-        var sid = await _server.OpenPollingAsync();
-        using var ws = await _server.ConnectWebSocketAsync(Path, sid);
-        await ws.SendTextAsync("2probe");
-        (await ws.ReceiveTextAsync()).Should().Be("3probe");
+        var (sid, ws) = await ProbingSessionAsync();
+        using var _ = ws;
         using (await _server.PostAsync(Path, sid, "4queued"))
         {
         }
@@ -84,13 +78,20 @@ public sealed class UpgradeTests
         (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4queued");
     }
 
-    /// <summary>A polling session upgraded to WebSocket, proven by an echo over the new socket.</summary>
-    private async Task<(string Sid, System.Net.WebSockets.ClientWebSocket Ws)> UpgradedSessionAsync()
+    /// <summary>A polling session with a WebSocket whose probe was answered: the upgrade is under way, not complete.</summary>
+    private async Task<(string Sid, System.Net.WebSockets.ClientWebSocket Ws)> ProbingSessionAsync()
     {
         var sid = await _server.OpenPollingAsync();
         var ws = await _server.ConnectWebSocketAsync(Path, sid);
         await ws.SendTextAsync("2probe");
         (await ws.ReceiveTextAsync()).Should().Be("3probe");
+        return (sid, ws);
+    }
+
+    /// <summary>A polling session upgraded to WebSocket, proven by an echo over the new socket.</summary>
+    private async Task<(string Sid, System.Net.WebSockets.ClientWebSocket Ws)> UpgradedSessionAsync()
+    {
+        var (sid, ws) = await ProbingSessionAsync();
         await ws.SendTextAsync("5");
         await ws.SendTextAsync("4sync");
         (await ws.ReceiveTextSkippingPingsAsync()).Should().Be("4sync");
